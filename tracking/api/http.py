@@ -1,0 +1,117 @@
+"""The one request and error path of every HTTP function.
+
+``endpoint`` wraps a handler: it refuses oversized bodies, and turns an AppError, a pydantic
+validation error, an unreachable database or any other failure into the JSON error shape
+``{"message": ..., "errors"?: [...]}``. Handlers never build an error response themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import azure.functions as func
+from pydantic import BaseModel, ValidationError
+
+from tracking import config
+from tracking.errors import AppError, BadRequest, PayloadTooLarge
+from tracking.store.client import is_unavailable
+
+logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Handler = Callable[[func.HttpRequest], func.HttpResponse]
+
+RETRY_AFTER_SECONDS = "5"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    if isinstance(body, BaseModel):
+        payload = body.model_dump_json(by_alias=True)
+    else:
+        payload = json.dumps(body, default=_json_default, ensure_ascii=False)
+    return func.HttpResponse(
+        payload, status_code=status, headers=headers, mimetype="application/json", charset="utf-8"
+    )
+
+
+def error_response(
+    status: int, message: str, errors: list[Any] | None = None, headers: dict[str, str] | None = None
+) -> func.HttpResponse:
+    body: dict[str, Any] = {"message": message}
+    if errors:
+        body["errors"] = errors
+    return json_response(body, status, headers)
+
+
+def validation_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Every problem of a pydantic validation, as ``{"field", "message"}`` without echoing input."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def read_json(req: func.HttpRequest, model: type[ModelT], *, optional: bool = False) -> ModelT:
+    """Parse the body into ``model``; malformed JSON and invalid fields are a 400 listing each problem.
+
+    With ``optional``, an empty body stands for ``{}``.
+    """
+    body = req.get_body()
+    if not body.strip():
+        if not optional:
+            raise BadRequest("A JSON body is required")
+        body = b"{}"
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"Malformed JSON body: {error}") from error
+    if not isinstance(data, dict):
+        raise BadRequest("The JSON body must be an object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BadRequest("Invalid request body", errors=validation_errors(error)) from error
+
+
+def read_query(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
+    """Parse the query string into ``model``; bad values are a 400 listing each problem."""
+    try:
+        return model.model_validate(dict(req.params))
+    except ValidationError as error:
+        raise BadRequest("Invalid query parameters", errors=validation_errors(error)) from error
+
+
+def endpoint(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    def handle(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            if len(req.get_body()) > config.MAX_BODY_BYTES.read():
+                raise PayloadTooLarge(f"The body is larger than {config.MAX_BODY_BYTES.read()} bytes")
+            return handler(req)
+        except AppError as error:
+            return error_response(error.status, error.message, error.errors, error.headers)
+        except Exception as error:
+            if is_unavailable(error):
+                logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
+                return error_response(
+                    503,
+                    "The database is unavailable, try again shortly",
+                    headers={"Retry-After": RETRY_AFTER_SECONDS},
+                )
+            logger.exception("unhandled error in %s %s", req.method, req.url)
+            return error_response(500, "Internal server error")
+
+    return handle

@@ -1,0 +1,69 @@
+"""Health, the API index, and the catch-all that answers unknown routes and wrong methods in JSON."""
+
+from __future__ import annotations
+
+import functools
+import time
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+from tracking import __version__
+from tracking.api.http import endpoint, json_response
+from tracking.api.routing import RouteTable
+from tracking.errors import MethodNotAllowed, NotFound
+from tracking.models import ApiIndexPublic, DatabaseHealth, HealthPublic
+from tracking.store import client
+
+bp = func.Blueprint()
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+DOCS_URL = "https://github.com/distrack/distrack-functions/blob/main/docs/api.md"
+
+_started = time.monotonic()
+
+
+@bp.function_name("health")
+@bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    try:
+        database = DatabaseHealth(status="up", latencyMs=round(client.ping(), 2))
+    except Exception:  # any failure to reach the database is the "down" answer, not a 500
+        database = DatabaseHealth(status="down")
+    up = database.status == "up"
+    body = HealthPublic(
+        status="OK" if up else "DEGRADED",
+        timestamp=datetime.now(UTC),
+        uptime=round(time.monotonic() - _started, 3),
+        database=database,
+    )
+    return json_response(body, 200 if up else 503, None if up else {"Retry-After": "5"})
+
+
+@bp.function_name("api_index")
+@bp.route(route="", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint
+def api_index(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health"))
+
+
+@functools.cache
+def _other_routes() -> RouteTable:
+    from tracking.blueprints import http_routes  # the blueprints import this module
+
+    return RouteTable(route for route in http_routes() if route.target != "not_found")
+
+
+@bp.function_name("not_found")
+@bp.route(route="{*path}", methods=ALL_METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint
+def not_found(req: func.HttpRequest) -> func.HttpResponse:
+    path = req.route_params.get("path", "")
+    found = _other_routes().match(req.method, path)
+    if found.allowed_methods:
+        allowed = ", ".join(sorted(found.allowed_methods))
+        raise MethodNotAllowed(
+            f"Method {req.method} is not allowed on /api/{path}; allowed: {allowed}", headers={"Allow": allowed}
+        )
+    raise NotFound(f"No route /api/{path}")

@@ -1,0 +1,24 @@
+"""Every blueprint of the app, in one place: function_app.py registers these, the router reads them."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from tracking.api import system
+from tracking.api.routing import Route, compile_route
+
+BLUEPRINTS: tuple[func.Blueprint, ...] = (system.bp,)
+
+
+def http_routes() -> list[Route]:
+    """The HTTP routes of every blueprint, with the function name as target."""
+    probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    for blueprint in BLUEPRINTS:
+        probe.register_functions(blueprint)
+    routes = []
+    for function in probe.get_functions():
+        trigger = function.get_trigger()
+        if trigger.type == "httpTrigger":
+            methods = [method.value for method in trigger.methods or []]
+            routes.append(compile_route(trigger.route, methods, function.get_function_name()))
+    return routes

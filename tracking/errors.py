@@ -1,0 +1,47 @@
+"""Errors that carry an HTTP status; one helper in tracking.api.http turns them into JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status = 500
+
+    def __init__(self, message: str, *, errors: list[Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status = 400
+
+
+class Unauthorized(AppError):
+    status = 401
+
+
+class Forbidden(AppError):
+    status = 403
+
+
+class NotFound(AppError):
+    status = 404
+
+
+class MethodNotAllowed(AppError):
+    status = 405
+
+
+class Conflict(AppError):
+    status = 409
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+
+
+class ServiceUnavailable(AppError):
+    status = 503

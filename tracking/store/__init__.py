@@ -1,0 +1,1 @@
+"""MongoDB access: the process-wide client, collections and their indexes, repositories."""

@@ -1,0 +1,92 @@
+"""One lazy, thread-safe MongoClient per process, the app database and its indexes.
+
+The client is built on first use, never at import: a ``mongodb+srv://`` URI does DNS in the
+constructor, and anything that raises at import would unload every function of the app.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pymongo
+from pymongo import MongoClient
+from pymongo.database import Database
+from pymongo.errors import ConnectionFailure, PyMongoError
+
+from tracking import config
+
+_client: MongoClient | None = None
+_client_lock = threading.Lock()
+
+IndexInstaller = Callable[[Database], None]
+_index_installers: list[IndexInstaller] = []
+_indexed_databases: set[str] = set()
+_index_lock = threading.Lock()
+
+
+def get_client() -> MongoClient:
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                timeout_ms = config.MONGODB_TIMEOUT_MS.read()
+                _client = MongoClient(
+                    config.MONGODB_URI.read(),
+                    appname="distrack-functions",
+                    tz_aware=True,
+                    connect=False,
+                    serverSelectionTimeoutMS=timeout_ms,
+                    connectTimeoutMS=timeout_ms,
+                    # Below the ~4 minute idle cut of Azure load balancers.
+                    maxIdleTimeMS=120_000,
+                )
+    return _client
+
+
+def close_client() -> None:
+    """Drop the process client (tests and the local host use it when settings change)."""
+    global _client
+    with _client_lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+    with _index_lock:
+        _indexed_databases.clear()
+
+
+def indexes(installer: IndexInstaller) -> IndexInstaller:
+    """Register a function that creates a collection's indexes; repositories declare theirs with it."""
+    _index_installers.append(installer)
+    return installer
+
+
+def get_db() -> Database:
+    """The app database, with every registered index created once per process."""
+    database = get_client()[config.MONGODB_DB.read()]
+    if database.name not in _indexed_databases:
+        with _index_lock:
+            if database.name not in _indexed_databases:
+                ensure_indexes(database)
+                _indexed_databases.add(database.name)
+    return database
+
+
+def ensure_indexes(database: Database) -> None:
+    """Create every declared index; creating an index that exists is a no-op, so this is idempotent."""
+    for installer in _index_installers:
+        installer(database)
+
+
+def ping(timeout_seconds: float = 2.0) -> float:
+    """Round-trip time of a ping in milliseconds; raises PyMongoError when the server is unreachable."""
+    started = time.perf_counter()
+    with pymongo.timeout(timeout_seconds):
+        get_client().admin.command("ping")
+    return (time.perf_counter() - started) * 1000
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when an error means the database cannot be reached now (answer 503, try again later)."""
+    return isinstance(error, ConnectionFailure) or (isinstance(error, PyMongoError) and error.timeout)
