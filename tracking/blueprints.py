@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from tracking.api import system
-from tracking.api.routing import Route, compile_route
+from tracking.api.routing import Route, http_route
 
 BLUEPRINTS: tuple[func.Blueprint, ...] = (system.bp,)
 
@@ -15,10 +15,5 @@ def http_routes() -> list[Route]:
     probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
     for blueprint in BLUEPRINTS:
         probe.register_functions(blueprint)
-    routes = []
-    for function in probe.get_functions():
-        trigger = function.get_trigger()
-        if trigger.type == "httpTrigger":
-            methods = [method.value for method in trigger.methods or []]
-            routes.append(compile_route(trigger.route, methods, function.get_function_name()))
-    return routes
+    routes = (http_route(function, function.get_function_name()) for function in probe.get_functions())
+    return [route for route in routes if route is not None]

@@ -46,7 +46,7 @@ def _mongodb_uri(raw: str) -> str:
 def _database_name(raw: str) -> str:
     name = raw.strip()
     if not name or any(c in name for c in '/\\. "$') or len(name) > 63:
-        raise ValueError("must be a MongoDB database name without / \\ . space \" or $")
+        raise ValueError('must be a MongoDB database name without / \\ . space " or $')
     return name
 
 

@@ -42,9 +42,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         payload = body.model_dump_json(by_alias=True)
     else:
         payload = json.dumps(body, default=_json_default, ensure_ascii=False)
-    return func.HttpResponse(
-        payload, status_code=status, headers=headers, mimetype="application/json", charset="utf-8"
-    )
+    return func.HttpResponse(payload, status_code=status, headers=headers, mimetype="application/json", charset="utf-8")
 
 
 def error_response(

@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-_PARAMETER = re.compile(r"^\{(?P<star>\*)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<constraint>[^}?]+))?(?P<optional>\?)?\}$")
+import azure.functions as func
+
+_PARAMETER = re.compile(
+    r"^\{(?P<star>\*)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<constraint>[^}?]+))?(?P<optional>\?)?\}$"
+)
+
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 _CONSTRAINTS = {
     "int": r"-?\d+",
@@ -63,6 +69,16 @@ def compile_route(template: str, methods: Iterable[str], target: Any) -> Route:
         pattern=pattern,
         precedence=tuple(precedence),
     )
+
+
+def http_route(function: func.Function, target: Any) -> Route | None:
+    """The route of an HTTP-triggered function, None for other triggers."""
+    trigger: Any = function.get_trigger()
+    if trigger is None or trigger.type != "httpTrigger":
+        return None
+    # No methods means every method, as the Functions host reads it.
+    methods = [method.value for method in trigger.methods] if trigger.methods else list(ALL_METHODS)
+    return compile_route(trigger.route, methods, target)
 
 
 @dataclass(frozen=True)

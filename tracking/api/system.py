@@ -10,14 +10,13 @@ import azure.functions as func
 
 from tracking import __version__
 from tracking.api.http import endpoint, json_response
-from tracking.api.routing import RouteTable
+from tracking.api.routing import ALL_METHODS, RouteTable
 from tracking.errors import MethodNotAllowed, NotFound
 from tracking.models import ApiIndexPublic, DatabaseHealth, HealthPublic
 from tracking.store import client
 
 bp = func.Blueprint()
 
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 DOCS_URL = "https://github.com/distrack/distrack-functions/blob/main/docs/api.md"
 
 _started = time.monotonic()
@@ -45,7 +44,9 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint
 def api_index(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health"))
+    return json_response(
+        ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health")
+    )
 
 
 @functools.cache
@@ -56,7 +57,7 @@ def _other_routes() -> RouteTable:
 
 
 @bp.function_name("not_found")
-@bp.route(route="{*path}", methods=ALL_METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="{*path}", methods=list(ALL_METHODS), auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint
 def not_found(req: func.HttpRequest) -> func.HttpResponse:
     path = req.route_params.get("path", "")

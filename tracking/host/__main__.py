@@ -17,16 +17,11 @@ from tracking.host import settings
 from tracking.host.devdb import DATA, DevDatabase, free_port
 
 
-def _fire_timer(durable_client):  # type: ignore[no-untyped-def]
-    def fire(hosted, request):  # type: ignore[no-untyped-def]
-        hosted.invoke(request, durable_client)
-
-    return fire
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracking.host", description=__doc__)
-    parser.add_argument("--port", type=int, help="port to listen on (default: LOCAL_HTTP_PORT or Host.LocalHttpPort, 7071)")
+    parser.add_argument(
+        "--port", type=int, help="port to listen on (default: LOCAL_HTTP_PORT or Host.LocalHttpPort, 7071)"
+    )
     parser.add_argument("--no-timers", action="store_true", help="do not fire timer triggers on their schedules")
     args = parser.parse_args(argv)
 
@@ -50,7 +45,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("development database (FerretDB/SQLite, data in .data/devdb) at %s", devdb.uri)
 
     from function_app import app  # imported after the settings are in the environment
-
     from tracking.host.durable import DurableRuntime
     from tracking.host.functions import AppFunctions
     from tracking.host.server import LocalHost
@@ -59,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://localhost:{port}"
     functions = AppFunctions(app)
     durable = DurableRuntime(functions.orchestrator_handles(), functions.activity_callables(), base_url)
-    timers = TimerScheduler([] if args.no_timers else functions.timers, _fire_timer(durable.client))
+    timers = TimerScheduler(
+        [] if args.no_timers else functions.timers, lambda hosted, request: hosted.invoke(request, durable.client)
+    )
     host = LocalHost(functions, durable, timers)
     server = make_server("127.0.0.1", port, host, threaded=True)
 
@@ -68,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         methods = ",".join(m.value for m in hosted.trigger.methods or [])
         print(f"  {hosted.name}: [{methods}] {base_url}/api/{hosted.trigger.route}")
     for hosted in functions.timers:
-        print(f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name) if not args.no_timers else '(timers off)'}")
+        print(
+            f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name) if not args.no_timers else '(timers off)'}"
+        )
     for hosted in functions.orchestrators + functions.activities:
         print(f"  {hosted.name}: {hosted.trigger.type}")
     print(f"\nListening on {base_url} (Ctrl-C to stop)\n", flush=True)

@@ -73,6 +73,7 @@ def free_port() -> int:
 
 def wait_until_answering(uri: str, timeout_seconds: float) -> None:
     deadline = time.monotonic() + timeout_seconds
+    probe: MongoClient[dict[str, object]]
     with MongoClient(uri, serverSelectionTimeoutMS=500, connectTimeoutMS=500) as probe:
         while True:
             try:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import azure.durable_functions as df
 import azure.functions as func
+from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
 logger = logging.getLogger("tracking.host.durable")
 
@@ -89,7 +89,9 @@ class DurableRuntime:
         with self._lock:
             # Starting an existing id replaces it, as the Durable extension does.
             self._instances[instance.instance_id] = instance
-        threading.Thread(target=self._run, args=(instance,), name=f"orchestration-{instance.instance_id}", daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(instance,), name=f"orchestration-{instance.instance_id}", daemon=True
+        ).start()
         return instance.instance_id
 
     def status(self, instance_id: str) -> dict[str, Any] | None:
@@ -150,7 +152,12 @@ class DurableRuntime:
                 text = str(error)
                 failed = json.loads(text.split(STATE_MARKER, 1)[1]) if STATE_MARKER in text else {"error": text}
                 logger.error("orchestration %s failed: %s", instance.instance_id, failed.get("error"))
-                self._update(instance, runtime_status="Failed", output=failed.get("error"), custom_status=failed.get("customStatus"))
+                self._update(
+                    instance,
+                    runtime_status="Failed",
+                    output=failed.get("error"),
+                    custom_status=failed.get("customStatus"),
+                )
                 return
             self._update(instance, custom_status=state.get("customStatus"), history=list(history))
             if state.get("isDone"):
@@ -174,7 +181,9 @@ class DurableRuntime:
                     history.append(_event(TASK_COMPLETED, TaskScheduledId=first_id + offset, Result=payload))
                 else:
                     reason, details = payload
-                    history.append(_event(TASK_FAILED, TaskScheduledId=first_id + offset, Reason=reason, Details=details))
+                    history.append(
+                        _event(TASK_FAILED, TaskScheduledId=first_id + offset, Reason=reason, Details=details)
+                    )
             scheduled += len(new_actions)
 
     def _call_activity(self, action: dict[str, Any]) -> tuple[bool, Any]:
@@ -197,12 +206,16 @@ class InProcessDurableClient:
     def __init__(self, runtime: DurableRuntime):
         self._runtime = runtime
 
-    async def start_new(self, orchestration_function_name: str, instance_id: str | None = None, client_input: Any = None) -> str:
+    async def start_new(
+        self, orchestration_function_name: str, instance_id: str | None = None, client_input: Any = None
+    ) -> str:
         return self._runtime.start(orchestration_function_name, instance_id, client_input)
 
-    async def get_status(self, instance_id: str, show_history: bool = False, show_history_output: bool = False, show_input: bool = False) -> df.DurableOrchestrationStatus:
+    async def get_status(
+        self, instance_id: str, show_history: bool = False, show_history_output: bool = False, show_input: bool = False
+    ) -> DurableOrchestrationStatus:
         status = self._runtime.status(instance_id)
-        return df.DurableOrchestrationStatus.from_json(status or {})
+        return DurableOrchestrationStatus.from_json(status or {})
 
     async def terminate(self, instance_id: str, reason: str) -> None:
         self._runtime.terminate(instance_id, reason)

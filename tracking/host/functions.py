@@ -13,7 +13,7 @@ from typing import Any
 import azure.functions as func
 
 from tracking import config
-from tracking.api.routing import Route, RouteTable, compile_route
+from tracking.api.routing import RouteTable, http_route
 
 _SETTING_REFERENCE = re.compile(r"^%([A-Za-z0-9_]+)%$")
 
@@ -68,17 +68,13 @@ class AppFunctions:
 
     def __init__(self, app: func.FunctionApp):
         app.functions_bindings = None  # get_functions() refuses a second call otherwise
-        self.all = [HostedFunction(f.get_function_name(), f) for f in app.get_functions()]
+        self.all = [HostedFunction(str(f.get_function_name()), f) for f in app.get_functions()]
         self.http = [f for f in self.all if f.trigger.type == "httpTrigger"]
         self.timers = [f for f in self.all if f.trigger.type == "timerTrigger"]
         self.orchestrators = [f for f in self.all if f.trigger.type == "orchestrationTrigger"]
         self.activities = [f for f in self.all if f.trigger.type == "activityTrigger"]
-        self.routes = RouteTable(self._route(f) for f in self.http)
-
-    @staticmethod
-    def _route(hosted: HostedFunction) -> Route:
-        methods = [m.value for m in hosted.trigger.methods] if hosted.trigger.methods else ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-        return compile_route(hosted.trigger.route, methods, hosted)
+        routes = (http_route(f.function, f) for f in self.http)
+        self.routes = RouteTable(route for route in routes if route is not None)
 
     def by_name(self, name: str) -> HostedFunction | None:
         return next((f for f in self.all if f.name.lower() == name.lower()), None)

@@ -44,7 +44,10 @@ class TimerScheduler:
 
     def _loop(self) -> None:
         now = datetime.now(UTC)
-        due = {name: croniter(expr, now, second_at_beginning=True).get_next(datetime) for name, expr in self._schedules.items()}
+        due = {
+            name: croniter(expr, now, second_at_beginning=True).get_next(datetime)
+            for name, expr in self._schedules.items()
+        }
         while not self._stop.is_set():
             name = min(due, key=lambda timer_name: due[timer_name])
             wait = (due[name] - datetime.now(UTC)).total_seconds()

@@ -1,0 +1,84 @@
+"""Shared fixtures: the development database, a database per test or module, the local host over HTTP.
+
+Everything runs against a real MongoDB-compatible server: MONGODB_URI when it is set (CI sets a
+real MongoDB), otherwise a FerretDB development database started for the test session.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from tests.utils.hosts import RunningHost, start_host
+from tracking.host.devdb import DevDatabase, free_port
+from tracking.store import client as store_client
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("MONGODB_URI", "").strip()
+    if configured:
+        yield configured
+        return
+    server = DevDatabase(tmp_path_factory.mktemp("devdb"), free_port()).start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo(mongodb_uri: str) -> Iterator[MongoClient[dict[str, Any]]]:
+    with MongoClient(mongodb_uri, tz_aware=True) as client:
+        yield client
+
+
+def _database_name() -> str:
+    return f"test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def db(
+    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database[dict[str, Any]]]:
+    """A fresh database of its own, set as the app's database for code called in-process."""
+    name = _database_name()
+    monkeypatch.setenv("MONGODB_URI", mongodb_uri)
+    monkeypatch.setenv("MONGODB_DB", name)
+    store_client.close_client()
+    yield store_client.get_db()
+    store_client.close_client()
+    mongo.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def module_host(
+    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningHost]:
+    """One local host per test module, on a database of its own."""
+    name = _database_name()
+    host = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"))
+    try:
+        yield host
+    finally:
+        host.stop()
+        mongo.drop_database(name)
+
+
+@pytest.fixture
+def api(module_host: RunningHost) -> RunningHost:
+    """The module's local host, with an empty database for this test."""
+    module_host.clear_database()
+    return module_host
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Path:
+    return tmp_path

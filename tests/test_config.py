@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tracking import config
+from tracking.host.devdb import ROOT
+
+
+def test_missing_required_setting_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    with pytest.raises(config.SettingError, match="Setting MONGODB_URI is required"):
+        config.MONGODB_URI.read()
+
+
+def test_malformed_setting_names_it_and_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_BODY_BYTES", "lots")
+    with pytest.raises(config.SettingError, match=r"Setting MAX_BODY_BYTES='lots' is invalid"):
+        config.MAX_BODY_BYTES.read()
+
+
+def test_secret_setting_value_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_URI", "postgres://user:hunter2@db")
+    with pytest.raises(config.SettingError) as raised:
+        config.MONGODB_URI.read()
+    assert "hunter2" not in str(raised.value)
+    assert "MONGODB_URI=(hidden)" in str(raised.value)
+
+
+def test_default_applies_when_unset_or_blank(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_DB", "  ")
+    assert config.MONGODB_DB.read() == "distrack"
+
+
+def test_ncrontab_needs_six_fields() -> None:
+    assert config.ncrontab("0 0 2 * * Sun") == "0 0 2 * * Sun"
+    with pytest.raises(ValueError, match="six-field"):
+        config.ncrontab("0 2 * * 0")
+
+
+def test_importing_the_app_with_bad_settings_does_not_fail() -> None:
+    # The worker imports function_app.py to index every function: a bad setting must not stop that.
+    env = {"PATH": "/usr/bin:/bin", "MONGODB_URI": "not-a-uri", "MAX_BODY_BYTES": "x"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from function_app import app; print(len(app.get_functions()))"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) >= 3
