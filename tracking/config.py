@@ -50,6 +50,13 @@ def _database_name(raw: str) -> str:
     return name
 
 
+def _optional_key(raw: str) -> str:
+    key = raw.strip()
+    if key and len(key) < 32:
+        raise ValueError("must be empty or at least 32 characters")
+    return key
+
+
 def ncrontab(raw: str) -> str:
     expression = raw.strip()
     if len(expression.split()) != 6 or not croniter.is_valid(expression, second_at_beginning=True):
@@ -116,6 +123,24 @@ MONGODB_TIMEOUT_MS = declare(
 )
 MAX_BODY_BYTES = declare(
     Setting("MAX_BODY_BYTES", "262144", _positive_int, "Largest request body accepted; larger bodies get 413.")
+)
+ADMIN_API_KEY = declare(
+    Setting(
+        "ADMIN_API_KEY",
+        "",
+        _optional_key,
+        "Optional bootstrap key with the admin scope (kept only as a hash).",
+        secret=True,
+    )
+)
+SERVICE_API_KEY = declare(
+    Setting(
+        "SERVICE_API_KEY",
+        "",
+        _optional_key,
+        "Optional bootstrap key with the service scope (kept only as a hash).",
+        secret=True,
+    )
 )
 LOCAL_HTTP_PORT = declare(
     Setting("LOCAL_HTTP_PORT", "7071", _port, "Port of the local host (python -m tracking.host).")

@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 from pymongo.errors import ServerSelectionTimeoutError
 
+from tracking.api.auth import PUBLIC
 from tracking.api.http import endpoint, json_response, read_json
 from tracking.errors import NotFound
 
@@ -22,7 +23,7 @@ def _request(body: bytes) -> func.HttpRequest:
     return func.HttpRequest(method="POST", url="http://localhost/api/sample", body=body)
 
 
-@endpoint
+@endpoint(auth=PUBLIC)
 def echo(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(read_json(req, Sample))
 
@@ -76,7 +77,7 @@ def test_oversized_body_is_413(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_app_error_becomes_its_status_and_message() -> None:
-    @endpoint
+    @endpoint(auth=PUBLIC)
     def missing(req: func.HttpRequest) -> func.HttpResponse:
         raise NotFound("No user 42")
 
@@ -85,7 +86,7 @@ def test_app_error_becomes_its_status_and_message() -> None:
 
 
 def test_unreachable_database_is_503_with_retry_after() -> None:
-    @endpoint
+    @endpoint(auth=PUBLIC)
     def down(req: func.HttpRequest) -> func.HttpResponse:
         raise ServerSelectionTimeoutError("no servers")
 
@@ -96,7 +97,7 @@ def test_unreachable_database_is_503_with_retry_after() -> None:
 
 
 def test_unexpected_error_is_500_without_details() -> None:
-    @endpoint
+    @endpoint(auth=PUBLIC)
     def broken(req: func.HttpRequest) -> func.HttpResponse:
         raise KeyError("secret-internal-name")
 

@@ -1,6 +1,7 @@
 """The one request and error path of every HTTP function.
 
-``endpoint`` wraps a handler: it refuses oversized bodies, and turns an AppError, a pydantic
+``endpoint`` wraps a handler: it refuses oversized bodies, enforces the route's access rule
+(tracking.api.auth), and turns an AppError, a pydantic
 validation error, an unreachable database or any other failure into the JSON error shape
 ``{"message": ..., "errors"?: [...]}``. Handlers never build an error response themselves.
 """
@@ -18,6 +19,7 @@ import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
 from tracking import config
+from tracking.api.auth import Access, authorize
 from tracking.errors import AppError, BadRequest, PayloadTooLarge
 from tracking.store.client import is_unavailable
 
@@ -92,24 +94,31 @@ def read_query(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
         raise BadRequest("Invalid query parameters", errors=validation_errors(error)) from error
 
 
-def endpoint(handler: Handler) -> Handler:
-    @functools.wraps(handler)
-    def handle(req: func.HttpRequest) -> func.HttpResponse:
-        try:
-            if len(req.get_body()) > config.MAX_BODY_BYTES.read():
-                raise PayloadTooLarge(f"The body is larger than {config.MAX_BODY_BYTES.read()} bytes")
-            return handler(req)
-        except AppError as error:
-            return error_response(error.status, error.message, error.errors, error.headers)
-        except Exception as error:
-            if is_unavailable(error):
-                logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
-                return error_response(
-                    503,
-                    "The database is unavailable, try again shortly",
-                    headers={"Retry-After": RETRY_AFTER_SECONDS},
-                )
-            logger.exception("unhandled error in %s %s", req.method, req.url)
-            return error_response(500, "Internal server error")
+def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
+    """Wrap a handler with its access rule and the one error path."""
 
-    return handle
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def handle(req: func.HttpRequest) -> func.HttpResponse:
+            try:
+                limit = config.MAX_BODY_BYTES.read()
+                if len(req.get_body()) > limit:
+                    raise PayloadTooLarge(f"The body is larger than {limit} bytes")
+                authorize(req, auth)
+                return handler(req)
+            except AppError as error:
+                return error_response(error.status, error.message, error.errors, error.headers)
+            except Exception as error:
+                if is_unavailable(error):
+                    logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
+                    return error_response(
+                        503,
+                        "The database is unavailable, try again shortly",
+                        headers={"Retry-After": RETRY_AFTER_SECONDS},
+                    )
+                logger.exception("unhandled error in %s %s", req.method, req.url)
+                return error_response(500, "Internal server error")
+
+        return handle
+
+    return wrap

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import azure.functions as func
 
 from tracking import __version__
+from tracking.api.auth import PUBLIC
 from tracking.api.http import endpoint, json_response
 from tracking.api.routing import ALL_METHODS, RouteTable
 from tracking.errors import MethodNotAllowed, NotFound
@@ -24,7 +25,7 @@ _started = time.monotonic()
 
 @bp.function_name("health")
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint
+@endpoint(auth=PUBLIC)
 def health(req: func.HttpRequest) -> func.HttpResponse:
     try:
         database = DatabaseHealth(status="up", latencyMs=round(client.ping(), 2))
@@ -42,7 +43,7 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("api_index")
 @bp.route(route="", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint
+@endpoint(auth=PUBLIC)
 def api_index(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(
         ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health")
@@ -58,7 +59,7 @@ def _other_routes() -> RouteTable:
 
 @bp.function_name("not_found")
 @bp.route(route="{*path}", methods=list(ALL_METHODS), auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint
+@endpoint(auth=PUBLIC)
 def not_found(req: func.HttpRequest) -> func.HttpResponse:
     path = req.route_params.get("path", "")
     found = _other_routes().match(req.method, path)

@@ -1,0 +1,105 @@
+"""Authentication in one place: each route declares an access rule, ``endpoint`` enforces it.
+
+``Authorization: Bearer <key>`` is looked up by the key's SHA-256 in ``apikeys``; the optional
+``ADMIN_API_KEY`` and ``SERVICE_API_KEY`` settings bootstrap the first keys and are compared by hash.
+On public routes an unknown or revoked key counts as no key: the extension keeps sending whatever
+key it stored and cannot drop it. Failed authentication makes no outbound call and echoes no secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+from tracking import config
+from tracking.domain.access import ANONYMOUS, Caller, Scope, hash_api_key
+from tracking.errors import Forbidden, Unauthorized
+from tracking.store import apikeys
+from tracking.store.client import get_db
+
+_current_caller: ContextVar[Caller] = ContextVar("current_caller", default=ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call a route: anyone (``scope`` None), or a key with ``scope``.
+
+    With ``user_param``, an ingest key must belong to the user named by that route parameter.
+    """
+
+    scope: Scope | None = None
+    user_param: str | None = None
+
+    def check(self, caller: Caller, req: func.HttpRequest) -> None:
+        if self.scope is None:
+            return
+        if caller.is_anonymous:
+            raise Unauthorized("Authentication required: send Authorization: Bearer <API key>")
+        if not caller.has_scope(self.scope):
+            raise Forbidden(f"This API key lacks the {self.scope} scope")
+        if self.user_param is not None:
+            require_acts_for(caller, req.route_params.get(self.user_param, ""))
+
+
+PUBLIC = Access()
+INGEST = Access(scope="ingest")
+SERVICE = Access(scope="service")
+ADMIN = Access(scope="admin")
+
+
+def user_route(param: str = "userId") -> Access:
+    """The user named by route parameter ``param`` with an ingest key of theirs, or a service key."""
+    return Access(scope="ingest", user_param=param)
+
+
+def require_acts_for(caller: Caller, user_id: str) -> None:
+    if not caller.acts_for(user_id):
+        raise Forbidden("This API key may not act for this user")
+
+
+def current_caller() -> Caller:
+    """The caller of the request being handled (anonymous on public routes without a valid key)."""
+    return _current_caller.get()
+
+
+def bearer_token(req: func.HttpRequest) -> str | None:
+    header = (req.headers.get("Authorization") or "").strip()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _bootstrap_caller(key_hash: str) -> Caller | None:
+    for setting, scope in ((config.ADMIN_API_KEY, "admin"), (config.SERVICE_API_KEY, "service")):
+        configured = setting.read()
+        if configured and hmac.compare_digest(hash_api_key(configured), key_hash):
+            return Caller(scope=scope, key_id=f"setting:{setting.name}")  # type: ignore[arg-type]
+    return None
+
+
+def identify(req: func.HttpRequest, access: Access) -> Caller:
+    """The caller of ``req``; raises Unauthorized for a bad key on a route that needs one."""
+    token = bearer_token(req)
+    if token is None:
+        if access.scope is not None and req.headers.get("Authorization"):
+            raise Unauthorized("Malformed Authorization header: expected Bearer <API key>")
+        return ANONYMOUS
+    key_hash = hash_api_key(token)
+    caller = _bootstrap_caller(key_hash) or apikeys.find_caller_by_hash(get_db(), key_hash, now=datetime.now(UTC))
+    if caller is not None:
+        return caller
+    if access.scope is None:
+        return ANONYMOUS
+    raise Unauthorized("Invalid or revoked API key")
+
+
+def authorize(req: func.HttpRequest, access: Access) -> Caller:
+    caller = identify(req, access)
+    access.check(caller, req)
+    _current_caller.set(caller)
+    return caller
