@@ -1,0 +1,293 @@
+// DisTrack Functions on Azure Flex Consumption, deployed into one resource group per environment.
+// Raw resources only (no registry modules), so that the file builds and is tested without network.
+// What it creates and how to deploy it: docs/deploy.md.
+
+targetScope = 'resourceGroup'
+
+@description('Short application name, lowercase letters and digits. Names every resource and the Durable task hub.')
+@minLength(2)
+@maxLength(10)
+param appName string = 'distrack'
+
+@description('Environment name, lowercase letters and digits (prod, staging, dev). Keeps environments apart: resource names and the Durable task hub.')
+@minLength(2)
+@maxLength(8)
+param environmentName string
+
+@description('Azure region; Flex Consumption must be available there.')
+param location string = resourceGroup().location
+
+@description('Python version of the Flex runtime; CI tests the same minor version.')
+@allowed([
+  '3.11'
+  '3.12'
+])
+param pythonVersion string = '3.11'
+
+@description('Memory of each instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound of scale-out: caps cost and the number of MongoDB connections (one client per instance).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Origins allowed to call the API from a browser (the website). Empty: no browser origin.')
+param corsAllowedOrigins array = []
+
+@description('Name of the MongoDB database (MONGODB_DB).')
+param mongoDbName string = 'distrack'
+
+var tags = {
+  application: appName
+  environment: environmentName
+}
+var baseName = '${appName}-${environmentName}'
+// Storage and Key Vault names are global and short: derive them from the subscription, group and environment.
+var token = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
+var functionAppName = 'func-${baseName}-${take(token, 6)}' // at most 31 characters: the host ID is its first 32
+var deploymentContainerName = 'app-package'
+// One task hub per environment: two apps (or a laptop) sharing a hub steal each other's work items.
+var durableTaskHub = '${appName}${environmentName}'
+
+// Built-in role definition IDs, the same in every tenant.
+var roleIds = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+}
+
+// The app's only identity: host storage, deployment package, Application Insights and Key Vault references.
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: 'id-${baseName}'
+  location: location
+  tags: tags
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: 'st${token}'
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false // identity only: no account key can leak
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+}
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
+  name: 'log-${baseName}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${baseName}'
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    DisableLocalAuth: true // telemetry is accepted from Entra ID identities only
+  }
+}
+
+// Holds the MongoDB connection string (secret "mongodb-uri"), put there out of band: see docs/deploy.md.
+resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: 'kv-${token}'
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: true
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: 'plan-${baseName}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
+  name: functionAppName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id // resolve @Microsoft.KeyVault(...) settings with the user-assigned identity
+    siteConfig: {
+      minTlsVersion: '1.2'
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'python'
+        version: pythonVersion
+      }
+    }
+  }
+
+  // Every app setting, one line each. On Flex the runtime lives in functionAppConfig, so the worker runtime,
+  // extension version, run-from-package and content-share settings must not appear here.
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Host storage through the identity. Blob: leases and keys; queue and table: the Durable task hub.
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.properties.clientId
+      AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+      AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+      AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+      // host.json: "hubName": "%DURABLE_TASK_HUB%".
+      DURABLE_TASK_HUB: durableTaskHub
+      // Settings of tracking/config.py. A secret is a Key Vault reference to the secret named like the setting,
+      // in lower case with dashes (MONGODB_URI -> mongodb-uri).
+      MONGODB_URI: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/mongodb-uri/)'
+      MONGODB_DB: mongoDbName
+      MONGODB_TIMEOUT_MS: '5000'
+      MAX_BODY_BYTES: '262144'
+    }
+    // The host reaches storage and Key Vault with the identity as soon as these settings exist.
+    dependsOn: [
+      storageBlobDataOwner
+      storageQueueDataContributor
+      storageTableDataContributor
+      keyVaultSecretsUser
+    ]
+  }
+}
+
+resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, roleIds.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
+  }
+}
+
+resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, roleIds.storageQueueDataContributor)
+  scope: storage
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds.storageQueueDataContributor
+    )
+  }
+}
+
+resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, roleIds.storageTableDataContributor)
+  scope: storage
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds.storageTableDataContributor
+    )
+  }
+}
+
+resource monitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, roleIds.monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)
+  }
+}
+
+resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, roleIds.keyVaultSecretsUser)
+  scope: keyVault
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
+  }
+}
+
+// Names and URLs only: no key, connection string or secret leaves the deployment.
+output functionAppName string = functionApp.name
+output apiBaseUrl string = 'https://${functionApp.properties.defaultHostName}/api'
+output keyVaultName string = keyVault.name
+output resourceGroupName string = resourceGroup().name
