@@ -124,7 +124,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// Holds the MongoDB connection string (secret "mongodb-uri"), put there out of band: see docs/deploy.md.
+// Holds the secret settings (mongodb-uri, admin-api-key, ...), put there out of band: see docs/deploy.md.
 resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: 'kv-${token}'
   location: location
@@ -180,7 +180,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          value: '${storage.properties.primaryEndpoints.blob}${storage::blobService::deploymentContainer.name}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identity.id
@@ -219,12 +219,15 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       MONGODB_DB: mongoDbName
       MONGODB_TIMEOUT_MS: '5000'
       MAX_BODY_BYTES: '262144'
+      ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
+      SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
     }
     // The host reaches storage and Key Vault with the identity as soon as these settings exist.
     dependsOn: [
       storageBlobDataOwner
       storageQueueDataContributor
       storageTableDataContributor
+      monitoringMetricsPublisher
       keyVaultSecretsUser
     ]
   }
@@ -246,10 +249,7 @@ resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@20
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId(
-      'Microsoft.Authorization/roleDefinitions',
-      roleIds.storageQueueDataContributor
-    )
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
   }
 }
 
@@ -259,10 +259,7 @@ resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@20
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId(
-      'Microsoft.Authorization/roleDefinitions',
-      roleIds.storageTableDataContributor
-    )
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
   }
 }
 
@@ -290,4 +287,3 @@ resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
 output functionAppName string = functionApp.name
 output apiBaseUrl string = 'https://${functionApp.properties.defaultHostName}/api'
 output keyVaultName string = keyVault.name
-output resourceGroupName string = resourceGroup().name
