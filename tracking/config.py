@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
@@ -55,6 +56,13 @@ def _optional_key(raw: str) -> str:
     if key and len(key) < 32:
         raise ValueError("must be empty or at least 32 characters")
     return key
+
+
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError("must be an IANA time zone such as UTC or Europe/Berlin") from error
 
 
 def ncrontab(raw: str) -> str:
@@ -144,4 +152,76 @@ SERVICE_API_KEY = declare(
 )
 LOCAL_HTTP_PORT = declare(
     Setting("LOCAL_HTTP_PORT", "7071", _port, "Port of the local host (python -m tracking.host).")
+)
+BOARD_TIMEZONE = declare(
+    Setting(
+        "BOARD_TIMEZONE", "UTC", _timezone, "IANA time zone of the day, week and month boards (weeks start Monday)."
+    )
+)
+SNAPSHOT_SCHEDULE = declare(
+    Setting(
+        "SNAPSHOT_SCHEDULE",
+        "0 5 * * * *",
+        ncrontab,
+        "When the snapshot timer looks for closed periods to snapshot (hourly, 5 minutes past, UTC).",
+    )
+)
+ROLLING_SWEEP_SCHEDULE = declare(
+    Setting(
+        "ROLLING_SWEEP_SCHEDULE", "0 * * * * *", ncrontab, "When the last-24-hours board sweeper runs (every minute)."
+    )
+)
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value == "true"
+
+
+CLEANUP_SCHEDULE = declare(
+    Setting(
+        "CLEANUP_SCHEDULE", "0 0 2 * * Sun", ncrontab, "When the weekly retention cleanup starts (Sunday 02:00 UTC)."
+    )
+)
+STATS_SCHEDULE = declare(
+    Setting("STATS_SCHEDULE", "0 0 9 * * Mon", ncrontab, "When the database statistics job runs (Monday 09:00 UTC).")
+)
+HEALTH_CHECK_SCHEDULE = declare(
+    Setting("HEALTH_CHECK_SCHEDULE", "0 30 * * * *", ncrontab, "When the health check runs (every hour at minute 30).")
+)
+STORAGE_WARN_MB = declare(
+    Setting("STORAGE_WARN_MB", "100", _positive_int, "The statistics job warns when the database is larger (MB).")
+)
+RETENTION_SESSION_DAYS = declare(
+    Setting(
+        "RETENTION_SESSION_DAYS",
+        "90",
+        _positive_int,
+        "Days detailed coding sessions are kept (their time stays in dailytotals); keep it above MAX_SESSION_AGE_DAYS.",
+    )
+)
+RETENTION_DAY_SNAPSHOT_DAYS = declare(
+    Setting("RETENTION_DAY_SNAPSHOT_DAYS", "30", _positive_int, "Days daily leaderboard snapshots are kept.")
+)
+RETENTION_WEEK_SNAPSHOT_DAYS = declare(
+    Setting("RETENTION_WEEK_SNAPSHOT_DAYS", "180", _positive_int, "Days weekly leaderboard snapshots are kept.")
+)
+RETENTION_MONTH_SNAPSHOT_DAYS = declare(
+    Setting("RETENTION_MONTH_SNAPSHOT_DAYS", "730", _positive_int, "Days monthly leaderboard snapshots are kept.")
+)
+RETENTION_INACTIVE_USER_DAYS = declare(
+    Setting(
+        "RETENTION_INACTIVE_USER_DAYS",
+        "365",
+        _positive_int,
+        "Days without a session after which a user is marked archived (never deleted).",
+    )
+)
+CLEANUP_DRY_RUN = declare(
+    Setting("CLEANUP_DRY_RUN", "false", _boolean, "true: the scheduled cleanup only counts what it would change.")
+)
+CLEANUP_BATCH_SIZE = declare(
+    Setting("CLEANUP_BATCH_SIZE", "100", _positive_int, "Users per cleanup activity (the orchestration's fan-out).")
 )
