@@ -1,0 +1,54 @@
+"""The ``users`` collection: the DisTrack user document, shared with the Discord bot.
+
+The bot reads and saves these documents with Mongoose, so ``_id`` is an ObjectId (left to the
+database), numbers are numbers, dates are BSON dates and the unique index is named ``userId_1``.
+Session ingest ``$set``s the derived fields (totals, languages, streaks, achievements); this module
+writes them only as defaults when it creates a user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from tracking.domain import profiles
+from tracking.store.client import indexes
+
+COLLECTION = "users"
+
+
+@indexes
+def create_user_indexes(db: Database[Any]) -> None:
+    db[COLLECTION].create_index("userId", unique=True, name="userId_1")
+
+
+def new_user_document(*, user_id: str, username: str | None, now: datetime) -> dict[str, Any]:
+    """A complete new user document with every default (see tracking.domain.profiles)."""
+    return profiles.new_user_document(user_id=user_id, username=username, now=now)
+
+
+def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: datetime) -> None:
+    """Create the user with every default if absent; a real ``username`` updates a known user's name.
+
+    None and the extension's placeholder ``"EFU"`` never replace a known name. The new document is
+    inserted whole rather than upserted with ``$setOnInsert``, because FerretDB v1.24 drops null and
+    empty-array values from ``$setOnInsert`` and the bot needs every field.
+    """
+    if profiles.is_real_username(username):
+        if db[COLLECTION].update_one({"userId": user_id}, {"$set": {"username": username}}).matched_count:
+            return
+    elif db[COLLECTION].find_one({"userId": user_id}, {"_id": 1}) is not None:
+        return
+    try:
+        db[COLLECTION].insert_one(new_user_document(user_id=user_id, username=username, now=now))
+    except DuplicateKeyError:
+        # Another request created the user between our read and our insert: only the name is left to set.
+        if profiles.is_real_username(username):
+            db[COLLECTION].update_one({"userId": user_id}, {"$set": {"username": username}})
+
+
+def find_user_by_id(db: Database[Any], user_id: str) -> dict[str, Any] | None:
+    return db[COLLECTION].find_one({"userId": user_id})
