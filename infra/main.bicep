@@ -221,6 +221,22 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       MAX_BODY_BYTES: '262144'
       ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
+      BOARD_TIMEZONE: 'UTC'
+      // Timer schedules: six-field NCRONTAB, in UTC.
+      SNAPSHOT_SCHEDULE: '0 5 * * * *'
+      ROLLING_SWEEP_SCHEDULE: '0 * * * * *'
+      CLEANUP_SCHEDULE: '0 0 2 * * Sun'
+      STATS_SCHEDULE: '0 0 9 * * Mon'
+      HEALTH_CHECK_SCHEDULE: '0 30 * * * *'
+      STORAGE_WARN_MB: '100'
+      // Data retention, in days.
+      RETENTION_SESSION_DAYS: '90'
+      RETENTION_DAY_SNAPSHOT_DAYS: '30'
+      RETENTION_WEEK_SNAPSHOT_DAYS: '180'
+      RETENTION_MONTH_SNAPSHOT_DAYS: '730'
+      RETENTION_INACTIVE_USER_DAYS: '365'
+      CLEANUP_DRY_RUN: 'false'
+      CLEANUP_BATCH_SIZE: '100'
     }
     // The host reaches storage and Key Vault with the identity as soon as these settings exist.
     dependsOn: [
