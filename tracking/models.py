@@ -35,7 +35,7 @@ class SessionCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    userId: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    userId: str = Field(pattern=r"^[0-9]{15,32}$")  # a Discord snowflake, as the extension requires
     username: str | None = Field(default=None, max_length=100)
     duration: StrictFloat | None = None
     sessionDate: datetime | None = None

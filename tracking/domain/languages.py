@@ -11,34 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-BOT_LANGUAGE_KEYS: tuple[str, ...] = (
-    "javascript",
-    "html",
-    "css",
-    "python",
-    "c",
-    "cpp",
-    "csharp",
-    "dart",
-    "go",
-    "json",
-    "kotlin",
-    "matlab",
-    "perl",
-    "php",
-    "r",
-    "ruby",
-    "rust",
-    "scala",
-    "sql",
-    "swift",
-    "typescript",
-    "markdown",
-    "properties",
-    "yaml",
-    "xml",
-    "other",
-)
+from tracking.domain.profiles import USER_LANGUAGE_KEYS
+
+# The 26 keys of users.languages are the user document's (tracking.domain.profiles).
+BOT_LANGUAGE_KEYS = USER_LANGUAGE_KEYS
 
 # VS Code language ids (and a few common spellings) that are a variant of another language.
 ALIASES: dict[str, str] = {
