@@ -104,6 +104,9 @@ def test_main_deploys_infrastructure_then_code_to_production() -> None:
     assert "github.event_name != 'pull_request'" in deploy["if"]
     assert set(deploy["needs"]) == {"test", "bicep"}
     assert deploy["environment"]["name"] == "production"
+    # A deployment stopped halfway leaves Azure half-updated: only pull-request runs are ever cancelled.
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    assert workflow()["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
     azure_login_is_oidc("deploy")
     assert "AZURE_DEPLOY_CLIENT_ID" in step_using("deploy", "azure/login")["with"]["client-id"]
 
