@@ -153,6 +153,22 @@ SERVICE_API_KEY = declare(
 LOCAL_HTTP_PORT = declare(
     Setting("LOCAL_HTTP_PORT", "7071", _port, "Port of the local host (python -m tracking.host).")
 )
+STREAK_MIN_SECONDS = declare(
+    Setting(
+        "STREAK_MIN_SECONDS",
+        "60",
+        _positive_int,
+        "Credited seconds a day (in the user's time zone) needs to count for a streak.",
+    )
+)
+MAX_SESSION_AGE_DAYS = declare(
+    Setting(
+        "MAX_SESSION_AGE_DAYS",
+        "30",
+        _positive_int,
+        "Sessions that ended longer ago than this many days are refused.",
+    )
+)
 BOARD_TIMEZONE = declare(
     Setting(
         "BOARD_TIMEZONE", "UTC", _timezone, "IANA time zone of the day, week and month boards (weeks start Monday)."
