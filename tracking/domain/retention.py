@@ -1,0 +1,115 @@
+"""Retention rules: what the weekly cleanup deletes or archives, computed from ``now`` and the policy.
+
+Every cut-off is an instant: data strictly older than it goes, data at or after it stays. Deleting by
+an absolute cut-off (never "since the last run") is what makes a double or late run harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from croniter import croniter
+
+# Snapshot timeframes the cleanup prunes; all-time snapshots are kept forever. The hourly snapshots
+# of the rolling last-24-hours board are kept as long as the daily ones.
+PRUNED_TIMEFRAMES = ("day", "week", "month", "last24h")
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How many days each kind of data is kept (app settings RETENTION_*)."""
+
+    session_days: int = 90
+    day_snapshot_days: int = 30
+    week_snapshot_days: int = 180
+    month_snapshot_days: int = 730
+    inactive_user_days: int = 365
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise ValueError(f"{name} must be a positive number of days")
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Instants before which data is deleted (sessions, snapshots) or its user archived."""
+
+    sessions: datetime
+    snapshots: dict[str, datetime]
+    inactive_users: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sessions": self.sessions.isoformat(),
+            "snapshots": {timeframe: cutoff.isoformat() for timeframe, cutoff in self.snapshots.items()},
+            "inactiveUsers": self.inactive_users.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Cutoffs:
+        snapshots = data["snapshots"]
+        assert isinstance(snapshots, dict)
+        return cls(
+            sessions=datetime.fromisoformat(str(data["sessions"])),
+            snapshots={timeframe: datetime.fromisoformat(str(cutoff)) for timeframe, cutoff in snapshots.items()},
+            inactive_users=datetime.fromisoformat(str(data["inactiveUsers"])),
+        )
+
+
+def cutoffs(policy: RetentionPolicy, now: datetime) -> Cutoffs:
+    return Cutoffs(
+        sessions=now - timedelta(days=policy.session_days),
+        snapshots={
+            "day": now - timedelta(days=policy.day_snapshot_days),
+            "week": now - timedelta(days=policy.week_snapshot_days),
+            "month": now - timedelta(days=policy.month_snapshot_days),
+            "last24h": now - timedelta(days=policy.day_snapshot_days),
+        },
+        inactive_users=now - timedelta(days=policy.inactive_user_days),
+    )
+
+
+def utc_days(start: datetime, end: datetime) -> list[str]:
+    """The UTC days (``YYYY-MM-DD``) that the interval [start, end) overlaps; none when it is empty."""
+    if end <= start:
+        return []
+    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = []
+    while day < end:
+        days.append(day.strftime("%Y-%m-%d"))
+        day += timedelta(days=1)
+    return days
+
+
+def iso_week_key(instant: datetime) -> str:
+    year, week, _ = instant.astimezone(UTC).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def latest_occurrence(schedule: str, now: datetime) -> datetime:
+    """The latest occurrence of a six-field NCRONTAB schedule at or shortly before ``now``.
+
+    A minute of slack counts a timer that fires a little early as its own occurrence.
+    """
+    base = now.astimezone(UTC) + timedelta(minutes=1)
+    occurrence: datetime = croniter(schedule, base, second_at_beginning=True).get_prev(datetime)
+    return occurrence
+
+
+def next_occurrence(schedule: str, now: datetime) -> datetime:
+    occurrence: datetime = croniter(schedule, now.astimezone(UTC), second_at_beginning=True).get_next(datetime)
+    return occurrence
+
+
+def cleanup_instance_id(week_key: str, *, dry_run: bool) -> str:
+    """One cleanup per ISO week: a second start in the same week finds this id instead of starting another."""
+    return f"cleanup-{week_key}" + ("-dry-run" if dry_run else "")
+
+
+def batches(items: Sequence[str], size: int) -> list[list[str]]:
+    if size <= 0:
+        raise ValueError("batch size must be positive")
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
