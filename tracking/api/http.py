@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -94,6 +94,27 @@ def read_query(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
         raise BadRequest("Invalid query parameters", errors=validation_errors(error)) from error
 
 
+def _admit(req: func.HttpRequest, auth: Access) -> None:
+    limit = config.MAX_BODY_BYTES.read()
+    if len(req.get_body()) > limit:
+        raise PayloadTooLarge(f"The body is larger than {limit} bytes")
+    authorize(req, auth)
+
+
+def _failure_response(req: func.HttpRequest, error: Exception) -> func.HttpResponse:
+    if isinstance(error, AppError):
+        return error_response(error.status, error.message, error.errors, error.headers)
+    if is_unavailable(error):
+        logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
+        return error_response(
+            503,
+            "The database is unavailable, try again shortly",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    logger.exception("unhandled error in %s %s", req.method, req.url)
+    return error_response(500, "Internal server error")
+
+
 def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
     """Wrap a handler with its access rule and the one error path."""
 
@@ -101,23 +122,30 @@ def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         def handle(req: func.HttpRequest) -> func.HttpResponse:
             try:
-                limit = config.MAX_BODY_BYTES.read()
-                if len(req.get_body()) > limit:
-                    raise PayloadTooLarge(f"The body is larger than {limit} bytes")
-                authorize(req, auth)
+                _admit(req, auth)
                 return handler(req)
-            except AppError as error:
-                return error_response(error.status, error.message, error.errors, error.headers)
             except Exception as error:
-                if is_unavailable(error):
-                    logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
-                    return error_response(
-                        503,
-                        "The database is unavailable, try again shortly",
-                        headers={"Retry-After": RETRY_AFTER_SECONDS},
-                    )
-                logger.exception("unhandled error in %s %s", req.method, req.url)
-                return error_response(500, "Internal server error")
+                return _failure_response(req, error)
+
+        return handle
+
+    return wrap
+
+
+DurableHandler = Callable[[func.HttpRequest, Any], Awaitable[func.HttpResponse]]
+
+
+def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandler]:
+    """``endpoint`` for an async handler that binds a Durable client with ``client_name="client"``."""
+
+    def wrap(handler: DurableHandler) -> DurableHandler:
+        @functools.wraps(handler)
+        async def handle(req: func.HttpRequest, client: Any) -> func.HttpResponse:
+            try:
+                _admit(req, auth)
+                return await handler(req, client)
+            except Exception as error:
+                return _failure_response(req, error)
 
         return handle
 
