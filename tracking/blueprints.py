@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import system
+from tracking.api import sessions, stats, system
 from tracking.api.routing import Route, http_route
 
-BLUEPRINTS: tuple[func.Blueprint, ...] = (system.bp,)
+BLUEPRINTS: tuple[func.Blueprint, ...] = (system.bp, sessions.bp, stats.bp)
 
 
 def http_routes() -> list[Route]:
