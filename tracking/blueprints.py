@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import sessions, stats, system
+from tracking.api import keys, leaderboards, link, sessions, stats, system, users
 from tracking.api.routing import Route, http_route
+from tracking.jobs import leaderboards as leaderboard_jobs
 
-BLUEPRINTS: tuple[func.Blueprint, ...] = (system.bp, sessions.bp, stats.bp)
+BLUEPRINTS: tuple[func.Blueprint, ...] = (
+    system.bp,
+    leaderboards.bp,
+    leaderboard_jobs.bp,
+    sessions.bp,
+    stats.bp,
+    users.bp,
+    keys.bp,
+    link.bp,
+)
 
 
 def http_routes() -> list[Route]:

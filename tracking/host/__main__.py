@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://localhost:{port}"
     functions = AppFunctions(app)
     durable = DurableRuntime(functions.orchestrator_handles(), functions.activity_callables(), base_url)
-    timers = TimerScheduler(
-        [] if args.no_timers else functions.timers, lambda hosted, request: hosted.invoke(request, durable.client)
-    )
+    timers = TimerScheduler(functions.timers, lambda hosted, request: hosted.invoke(request, durable.client))
     host = LocalHost(functions, durable, timers)
     server = make_server("127.0.0.1", port, host, threaded=True)
 
@@ -64,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         methods = ",".join(m.value for m in hosted.trigger.methods or [])
         print(f"  {hosted.name}: [{methods}] {base_url}/api/{hosted.trigger.route}")
     for hosted in functions.timers:
-        print(
-            f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name) if not args.no_timers else '(timers off)'}"
-        )
+        print(f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name)}{' (off)' if args.no_timers else ''}")
     for hosted in functions.orchestrators + functions.activities:
         print(f"  {hosted.name}: {hosted.trigger.type}")
     print(f"\nListening on {base_url} (Ctrl-C to stop)\n", flush=True)
@@ -76,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    timers.start()
+    if not args.no_timers:
+        timers.start()
     try:
         server.serve_forever()
     finally:
