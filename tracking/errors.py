@@ -43,5 +43,11 @@ class PayloadTooLarge(AppError):
     status = 413
 
 
+class TooManyRequests(AppError):
+    """A rate limit or lockout; carries ``Retry-After``."""
+
+    status = 429
+
+
 class ServiceUnavailable(AppError):
     status = 503

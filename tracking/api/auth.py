@@ -8,6 +8,7 @@ key it stored and cannot drop it. Failed authentication makes no outbound call a
 
 from __future__ import annotations
 
+import functools
 import hmac
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from tracking.store import apikeys
 from tracking.store.client import get_db
 
 _current_caller: ContextVar[Caller] = ContextVar("current_caller", default=ANONYMOUS)
+
+# RFC 6750: a 401 names the scheme the route expects.
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Access:
         if self.scope is None:
             return
         if caller.is_anonymous:
-            raise Unauthorized("Authentication required: send Authorization: Bearer <API key>")
+            raise Unauthorized("Authentication required: send Authorization: Bearer <API key>", headers=CHALLENGE)
         if not caller.has_scope(self.scope):
             raise Forbidden(f"This API key lacks the {self.scope} scope")
         if self.user_param is not None:
@@ -74,11 +78,23 @@ def bearer_token(req: func.HttpRequest) -> str | None:
     return token.strip()
 
 
+@functools.cache
+def _bootstrap_hashes() -> tuple[tuple[str, Scope, str], ...]:
+    """``(hash, scope, setting name)`` of each configured bootstrap key, read once per process.
+
+    Only the hashes are kept: requests are compared against them, never against the keys.
+    """
+    settings: tuple[tuple[config.Setting[str], Scope], ...] = (
+        (config.ADMIN_API_KEY, "admin"),
+        (config.SERVICE_API_KEY, "service"),
+    )
+    return tuple((hash_api_key(setting.read()), scope, setting.name) for setting, scope in settings if setting.is_set())
+
+
 def _bootstrap_caller(key_hash: str) -> Caller | None:
-    for setting, scope in ((config.ADMIN_API_KEY, "admin"), (config.SERVICE_API_KEY, "service")):
-        configured = setting.read()
-        if configured and hmac.compare_digest(hash_api_key(configured), key_hash):
-            return Caller(scope=scope, key_id=f"setting:{setting.name}")  # type: ignore[arg-type]
+    for configured_hash, scope, name in _bootstrap_hashes():
+        if hmac.compare_digest(configured_hash, key_hash):
+            return Caller(scope=scope, key_id=f"setting:{name}")
     return None
 
 
@@ -87,7 +103,7 @@ def identify(req: func.HttpRequest, access: Access) -> Caller:
     token = bearer_token(req)
     if token is None:
         if access.scope is not None and req.headers.get("Authorization"):
-            raise Unauthorized("Malformed Authorization header: expected Bearer <API key>")
+            raise Unauthorized("Malformed Authorization header: expected Bearer <API key>", headers=CHALLENGE)
         return ANONYMOUS
     key_hash = hash_api_key(token)
     caller = _bootstrap_caller(key_hash) or apikeys.find_caller_by_hash(get_db(), key_hash, now=datetime.now(UTC))
@@ -95,7 +111,7 @@ def identify(req: func.HttpRequest, access: Access) -> Caller:
         return caller
     if access.scope is None:
         return ANONYMOUS
-    raise Unauthorized("Invalid or revoked API key")
+    raise Unauthorized("Invalid or revoked API key", headers=CHALLENGE)
 
 
 def authorize(req: func.HttpRequest, access: Access) -> Caller:

@@ -132,6 +132,21 @@ def is_valid_timezone(name: str) -> bool:
     return name in zoneinfo.available_timezones()
 
 
+def check_timezone(name: str) -> str:
+    if not is_valid_timezone(name):
+        raise ValueError("must be an IANA time zone such as Europe/Paris or UTC")
+    return name
+
+
+def check_search_text(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be blank")
+    if has_control_characters(text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
 def check_https_url(value: str) -> str:
     """An absolute https URL without whitespace, or ValueError."""
     if len(value) > URL_MAX_LENGTH:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo.database import Database
 
-from tracking.domain.access import Caller
+from tracking.domain.access import Caller, Scope, display_prefix, hash_api_key, new_api_key
 from tracking.store.client import indexes
 
 COLLECTION = "apikeys"
@@ -31,3 +32,68 @@ def find_caller_by_hash(db: Database[Any], key_hash: str, *, now: datetime) -> C
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         db[COLLECTION].update_one({"_id": document["_id"]}, {"$set": {"lastUsedAt": now}})
     return Caller(scope=document["scope"], user_id=document.get("userId"), key_id=str(document["_id"]))
+
+
+def insert_api_key(
+    db: Database[Any],
+    *,
+    scope: Scope,
+    label: str,
+    user_id: str | None,
+    device_id: str | None,
+    now: datetime,
+) -> tuple[str, dict[str, Any]]:
+    """Issue a new key: ``(the key, its stored document)``. The key itself is never stored."""
+    key = new_api_key()
+    document = {
+        "keyHash": hash_api_key(key),
+        "prefix": display_prefix(key),
+        "label": label,
+        "scope": scope,
+        "userId": user_id,
+        "deviceId": device_id,
+        "createdAt": now,
+        "lastUsedAt": None,
+        "revokedAt": None,
+    }
+    db[COLLECTION].insert_one(document)
+    return key, document
+
+
+def find_keys(
+    db: Database[Any], *, user_id: str | None, scope: Scope | None, include_revoked: bool
+) -> list[dict[str, Any]]:
+    """Keys, newest first, optionally of one user or scope."""
+    query: dict[str, Any] = {}
+    if user_id is not None:
+        query["userId"] = user_id
+    if scope is not None:
+        query["scope"] = scope
+    if not include_revoked:
+        query["revokedAt"] = None
+    return list(db[COLLECTION].find(query).sort([("createdAt", -1), ("_id", -1)]))
+
+
+def find_key_by_id(db: Database[Any], key_id: str) -> dict[str, Any] | None:
+    if not ObjectId.is_valid(key_id):
+        return None
+    return db[COLLECTION].find_one({"_id": ObjectId(key_id)})
+
+
+def revoke_key_by_id(db: Database[Any], key_id: str, *, now: datetime) -> dict[str, Any] | None:
+    """Revoke a key (a key already revoked keeps its first revocation time); None when there is no such key."""
+    if not ObjectId.is_valid(key_id):
+        return None
+    db[COLLECTION].update_one({"_id": ObjectId(key_id), "revokedAt": None}, {"$set": {"revokedAt": now}})
+    return find_key_by_id(db, key_id)
+
+
+def bind_device_by_id(db: Database[Any], key_id: ObjectId, *, device_id: str, now: datetime) -> None:
+    """Bind ``device_id`` to a key, and revoke the older keys of the same user and device (a relink)."""
+    document = db[COLLECTION].find_one_and_update({"_id": key_id}, {"$set": {"deviceId": device_id}})
+    if document is None:
+        return
+    db[COLLECTION].update_many(
+        {"userId": document["userId"], "deviceId": device_id, "revokedAt": None, "_id": {"$ne": key_id}},
+        {"$set": {"revokedAt": now}},
+    )

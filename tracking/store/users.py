@@ -8,9 +8,11 @@ writes them only as defaults when it creates a user.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -52,3 +54,61 @@ def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: d
 
 def find_user_by_id(db: Database[Any], user_id: str) -> dict[str, Any] | None:
     return db[COLLECTION].find_one({"userId": user_id})
+
+
+def link_user(
+    db: Database[Any],
+    *,
+    user_id: str,
+    username: str,
+    display_name: str | None,
+    avatar_url: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Create or update a user (POST /link): the name, and the display name and avatar when given."""
+    ensure_user(db, user_id=user_id, username=username, now=now)
+    changes: dict[str, Any] = {"username": username, "lastLinkedAt": now, "updatedAt": now}
+    if display_name is not None:
+        changes["displayName"] = display_name
+    if avatar_url is not None:
+        changes["avatarUrl"] = avatar_url
+    return _set_existing_by_id(db, user_id, changes)
+
+
+def _set_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+    return db[COLLECTION].find_one_and_update(
+        {"userId": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+def update_profile_by_id(
+    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
+) -> dict[str, Any] | None:
+    """Apply validated profile ``changes``; None when there is no such user."""
+    return _set_by_id(db, user_id, {**changes, "updatedAt": now})
+
+
+def mark_extension_linked_by_id(db: Database[Any], user_id: str, *, now: datetime) -> dict[str, Any]:
+    return _set_existing_by_id(db, user_id, {"extensionLinked": True, "lastLinkedAt": now, "updatedAt": now})
+
+
+def _set_existing_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """``$set`` on a user the caller has just found or created; its absence is a bug, not a 404."""
+    user = _set_by_id(db, user_id, changes)
+    if user is None:
+        raise LookupError(f"user {user_id} vanished during the update")
+    return user
+
+
+def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> list[dict[str, Any]]:
+    """Public, unarchived users whose username or display name contains ``text``, ignoring case.
+
+    The text is escaped: user input is matched literally, never compiled as a pattern.
+    """
+    pattern = {"$regex": re.escape(text), "$options": "i"}
+    query = {
+        "$or": [{"username": pattern}, {"displayName": pattern}],
+        "isPublic": {"$ne": False},
+        "archived": {"$ne": True},
+    }
+    return list(db[COLLECTION].find(query).sort([("totalCodingTime", -1), ("userId", 1)]).limit(limit))

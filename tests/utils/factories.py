@@ -1,0 +1,49 @@
+"""Small factories for tests: users and API keys written straight into a test database.
+
+Keys live in the database (only their hash), so they work with any host on that database, e.g.
+``create_api_key(api.db, scope="service")`` with the ``api`` fixture; no bootstrap setting is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from tracking.domain.access import Scope
+from tracking.store.apikeys import insert_api_key
+from tracking.store.users import ensure_user, find_user_by_id
+
+USER_A = "111111111111111111"
+USER_B = "222222222222222222"
+
+
+def create_user(
+    db: Database[dict[str, Any]], user_id: str = USER_A, username: str = "ada", **fields: Any
+) -> dict[str, Any]:
+    """A user with every default, then ``fields`` set on it (e.g. ``isPublic=False``); returns the stored document."""
+    ensure_user(db, user_id=user_id, username=username, now=datetime.now(UTC))
+    if fields:
+        db.users.update_one({"userId": user_id}, {"$set": fields})
+    user = find_user_by_id(db, user_id)
+    assert user is not None
+    return user
+
+
+def create_api_key(
+    db: Database[dict[str, Any]],
+    *,
+    scope: Scope,
+    user_id: str | None = None,
+    device_id: str | None = None,
+    label: str = "test",
+) -> str:
+    """Issue a key of ``scope`` (``ingest`` needs ``user_id``) and return the key itself."""
+    key, _ = insert_api_key(db, scope=scope, label=label, user_id=user_id, device_id=device_id, now=datetime.now(UTC))
+    return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    """Request headers sending ``key``."""
+    return {"Authorization": f"Bearer {key}"}

@@ -1,0 +1,84 @@
+"""Users and profiles: link a user (bot, website), read and edit a profile, search users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+from tracking.api.auth import PUBLIC, SERVICE, current_caller, user_route
+from tracking.api.http import endpoint, json_response, read_json, read_query
+from tracking.domain import profiles
+from tracking.errors import NotFound
+from tracking.models import (
+    PrivateProfilePublic,
+    ProfileSummaryPublic,
+    ProfileUpdatedPublic,
+    UserLinkCreate,
+    UserLinkedPublic,
+    UserProfilePublic,
+    UserProfileUpdate,
+    UserSearchQuery,
+    UserSearchResultPublic,
+    UsersSearchPublic,
+    UserSummaryPublic,
+)
+from tracking.store import users
+from tracking.store.client import get_db
+
+bp = func.Blueprint()
+
+
+@bp.function_name("link_user")
+@bp.route(route="link", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=SERVICE)
+def link_user(req: func.HttpRequest) -> func.HttpResponse:
+    body = read_json(req, UserLinkCreate)
+    user = users.link_user(
+        get_db(),
+        user_id=body.userId,
+        username=body.username,
+        display_name=body.displayName,
+        avatar_url=body.avatarUrl,
+        now=datetime.now(UTC),
+    )
+    summary = UserSummaryPublic.model_validate(profiles.public_profile(user))
+    return json_response(UserLinkedPublic(message="User linked successfully", user=summary))
+
+
+@bp.function_name("get_user_profile")
+@bp.route(route="user-profile/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=PUBLIC)
+def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
+    user_id = req.route_params["userId"]
+    user = users.find_user_by_id(get_db(), user_id)
+    if user is None:
+        raise NotFound("User not found")
+    profile = profiles.public_profile(user)
+    caller = current_caller()
+    if not profile["isPublic"] and not caller.acts_for(user_id):
+        return json_response(PrivateProfilePublic(userId=user_id, isPublic=False))
+    return json_response(UserProfilePublic.model_validate(profile))
+
+
+@bp.function_name("update_user_profile")
+@bp.route(route="user-profile/{userId}", methods=["PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=user_route("userId"))
+def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
+    body = read_json(req, UserProfileUpdate)
+    changes = body.model_dump(exclude_none=True)
+    user = users.update_profile_by_id(get_db(), req.route_params["userId"], changes, now=datetime.now(UTC))
+    if user is None:
+        raise NotFound("User not found")
+    summary = ProfileSummaryPublic.model_validate(profiles.public_profile(user))
+    return json_response(ProfileUpdatedPublic(message="User profile updated successfully", user=summary))
+
+
+@bp.function_name("search_users")
+@bp.route(route="users/search", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=PUBLIC)
+def search_users(req: func.HttpRequest) -> func.HttpResponse:
+    query = read_query(req, UserSearchQuery)
+    found = users.find_public_users_by_text(get_db(), text=query.q, limit=query.limit)
+    results = [UserSearchResultPublic.model_validate(profiles.public_profile(user)) for user in found]
+    return json_response(UsersSearchPublic(users=results))

@@ -1,0 +1,93 @@
+"""Link codes and the extension link flow: pure rules, no I/O.
+
+A link code is six characters the extension accepts (``^[A-Z0-9]{6}$``) from an alphabet without
+look-alikes (no 0/O, 1/I/L), random from the OS generator, valid 10 minutes, single use, stored hashed.
+
+The extension v0.9.10 links in two steps: ``POST /extension/link {linkCode}`` (the key is issued),
+then ``GET /extension/key/auth/{deviceId}/{linkCode}`` reads that key once. Between the two steps the
+key is held on the code's document sealed with a key derived from the code itself, which is stored
+only as a hash: the key never rests in the database in clear, and the seal is removed at pickup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_PATTERN = re.compile(r"^[A-Z0-9]{6}$")
+# The extension makes "dvc-" + 32 letters and digits; other clients may send any id of this shape.
+DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{4,100}$")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` events per fixed ``window``."""
+
+    name: str
+    count: int
+    window: timedelta
+
+
+# Issuing codes, per user and per calling key (the website backend issues for all its users with one key).
+CODES_PER_USER = Limit("link-code-user", 5, timedelta(minutes=5))
+CODES_PER_CALLER = Limit("link-code-caller", 100, timedelta(minutes=5))
+# Wrong codes per client on the public link and key routes, before a lockout until the window ends.
+LINK_FAILURES_PER_CLIENT = Limit("link-failures", 10, timedelta(minutes=10))
+
+
+def new_link_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def hash_link_code(code: str) -> str:
+    return hashlib.sha256(("linkcode:" + code).encode("utf-8")).hexdigest()
+
+
+def code_expiry(now: datetime) -> datetime:
+    # BSON dates keep milliseconds: cut the microseconds so the answer equals what is stored.
+    return (now + CODE_LIFETIME).replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _keystream(code: str, salt: bytes, length: int) -> bytes:
+    return hashlib.shake_256(b"distrack-key-pickup\x00" + salt + code.encode("utf-8")).digest(length)
+
+
+def seal_key(key: str, code: str) -> tuple[bytes, bytes]:
+    """``(salt, sealed)``: the key, unreadable without the code."""
+    salt = secrets.token_bytes(16)
+    data = key.encode("utf-8")
+    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, salt, len(data)), strict=True))
+
+
+def unseal_key(sealed: bytes, code: str, salt: bytes) -> str:
+    return bytes(a ^ b for a, b in zip(sealed, _keystream(code, salt, len(sealed)), strict=True)).decode("utf-8")
+
+
+def window_start(now: datetime, window: timedelta) -> datetime:
+    """Start of the fixed window holding ``now`` (windows are aligned on the epoch)."""
+    seconds = int(window.total_seconds())
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
+
+
+def client_address(forwarded_for: str | None) -> str:
+    """The client as the platform saw it: the last X-Forwarded-For entry, which the front end appends.
+
+    Entries before it are whatever the client sent and are ignored, so they cannot dodge a lockout.
+    """
+    entries = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
+    if not entries:
+        return "unknown"
+    address = entries[-1]
+    # Azure sends "ip:port" ("[ipv6]:port"); the port changes per connection and must not split the count.
+    if address.startswith("[") and "]" in address:
+        address = address[1 : address.index("]")]
+    elif address.count(":") == 1:
+        address = address.split(":")[0]
+    return address[:64]
