@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictStr,
+    model_validator,
+)
+
+from tracking.domain import linkcodes, profiles
+from tracking.domain.profiles import USER_ID_PATTERN
 
 
 class DatabaseHealth(BaseModel):
@@ -101,3 +113,275 @@ class AchievementsPublic(BaseModel):
     userId: str
     earned: list[AchievementPublic]
     next: dict[str, NextMilestonePublic | None]
+
+
+class LeaderboardQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=500)
+    page: int = Field(default=1, ge=1)
+    cursor: str | None = None
+    language: str | None = Field(default=None, min_length=1, max_length=64)
+    userId: str | None = Field(default=None, min_length=1, max_length=64)
+    envelope: bool = False
+
+
+class LeaderboardEntryPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str
+    rank: int
+    totalTime: float
+    rankDelta: int
+    previousRank: int | None
+
+
+class LeaderboardPublic(BaseModel):
+    timeframe: str
+    periodKey: str
+    language: str | None
+    start: datetime | None
+    end: datetime | None
+    timezone: str
+    generatedAt: datetime
+    entries: list[LeaderboardEntryPublic]
+    me: LeaderboardEntryPublic | None
+    neighbours: list[LeaderboardEntryPublic]
+    nextCursor: str | None
+
+
+class TopUserPublic(BaseModel):
+    username: str
+    displayName: str
+    totalCodingTime: float
+    userId: str
+
+
+class GrowthQuery(BaseModel):
+    period: str = "week"
+    limit: int = Field(default=10, ge=1, le=100)
+
+
+class GrowthEntryPublic(BaseModel):
+    userId: str
+    name: str
+    avatarUrl: str | None
+    deltaHours: float
+    totalHours: float
+
+
+class SnapshotCreate(BaseModel):
+    periodKey: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class SnapshotPublic(BaseModel):
+    success: bool
+    message: str
+    snapshotCount: int
+    periodKey: str
+
+
+class HistoryQuery(BaseModel):
+    limit: int = Field(default=30, ge=1, le=365)
+
+
+class HistoryEntryPublic(BaseModel):
+    timestamp: datetime
+    periodKey: str
+    rank: int
+    totalTime: float
+
+
+# Accounts and access (issue 4): users and profiles, API keys, the extension link flow.
+# Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
+
+UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
+NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
+HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
+DeviceIdText = Annotated[StrictStr, Field(pattern=linkcodes.DEVICE_ID_PATTERN.pattern)]
+
+
+class UserLinkCreate(BaseModel):
+    userId: UserIdText
+    username: NameText
+    displayName: NameText | None = None
+    avatarUrl: HttpsUrlText | None = None
+
+
+class UserSummaryPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str | None
+    avatarUrl: str | None
+    totalCodingTime: float
+    currentStreak: int
+
+
+class UserLinkedPublic(BaseModel):
+    message: str
+    user: UserSummaryPublic
+
+
+class UserProfilePublic(BaseModel):
+    """The public view of a profile: an explicit list, with no link code, key or device id."""
+
+    userId: str
+    username: str
+    displayName: str | None
+    avatarUrl: str | None
+    bio: str
+    socials: dict[str, Any]
+    isPublic: bool
+    timezone: str
+    totalCodingTime: float
+    currentStreak: int
+    longestStreak: int
+    lastSessionDate: datetime | None
+    languages: dict[str, float]
+    achievements: list[dict[str, Any]]
+    premium: bool
+    extensionLinked: bool
+    linkedAt: datetime | None
+    lastLinkedAt: datetime | None
+    createdAt: datetime | None
+
+
+class PrivateProfilePublic(BaseModel):
+    """What anyone but the user and a service key sees of a private profile."""
+
+    userId: str
+    isPublic: Literal[False]
+
+
+class UserProfileUpdate(BaseModel):
+    """A profile edit; a field left out (or null) is left unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: NameText | None = None
+    displayName: NameText | None = None
+    avatarUrl: HttpsUrlText | None = None
+    bio: Annotated[StrictStr, Field(max_length=profiles.BIO_MAX_LENGTH)] | None = None
+    socials: Annotated[dict[StrictStr, StrictStr], AfterValidator(profiles.check_socials)] | None = None
+    isPublic: StrictBool | None = None
+    timezone: Annotated[StrictStr, AfterValidator(profiles.check_timezone)] | None = None
+
+
+class ProfileSummaryPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str | None
+    avatarUrl: str | None
+    bio: str
+    socials: dict[str, Any]
+    isPublic: bool
+    timezone: str
+    totalCodingTime: float
+    currentStreak: int
+
+
+class ProfileUpdatedPublic(BaseModel):
+    message: str
+    user: ProfileSummaryPublic
+
+
+class UserSearchQuery(BaseModel):
+    q: Annotated[str, Field(max_length=100), AfterValidator(profiles.check_search_text)]
+    # More than the maximum is served as the maximum, as the replaced server did.
+    limit: Annotated[int, Field(ge=1), AfterValidator(lambda value: min(value, profiles.SEARCH_MAX_LIMIT))] = 10
+
+
+class UserSearchResultPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str | None
+    avatarUrl: str | None
+    totalCodingTime: float
+    currentStreak: int
+    longestStreak: int
+
+
+class UsersSearchPublic(BaseModel):
+    users: list[UserSearchResultPublic]
+
+
+class ApiKeyCreate(BaseModel):
+    """A key to issue: ``ingest`` keys belong to a user (and optionally a device), others to no one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Literal["ingest", "service", "admin"]
+    label: NameText
+    userId: UserIdText | None = None
+    deviceId: DeviceIdText | None = None
+
+    @model_validator(mode="after")
+    def _owner_matches_scope(self) -> ApiKeyCreate:
+        if self.scope == "ingest" and self.userId is None:
+            raise ValueError("an ingest key needs a userId")
+        if self.scope != "ingest" and (self.userId is not None or self.deviceId is not None):
+            raise ValueError("only an ingest key has a userId or deviceId")
+        return self
+
+
+class ApiKeyQuery(BaseModel):
+    userId: str | None = Field(default=None, max_length=64)
+    scope: Literal["ingest", "service", "admin"] | None = None
+    includeRevoked: bool = False
+
+
+class ApiKeyPublic(BaseModel):
+    """A key as listed: never the key itself, only its first characters."""
+
+    id: str
+    prefix: str
+    label: str
+    scope: str
+    userId: str | None
+    deviceId: str | None
+    createdAt: datetime
+    lastUsedAt: datetime | None
+    revokedAt: datetime | None
+
+
+class ApiKeyIssued(ApiKeyPublic):
+    """The one response that shows a key, when it is created."""
+
+    key: str
+
+
+class ApiKeysPublic(BaseModel):
+    data: list[ApiKeyPublic]
+    count: int
+
+
+class LinkCodePublic(BaseModel):
+    linkCode: str
+    expiresAt: datetime
+    length: int
+
+
+class SuccessPublic(BaseModel):
+    success: bool
+
+
+class ExtensionLinkCreate(BaseModel):
+    # Upper-cased so a code typed in lower case still matches; the extension itself sends upper case.
+    linkCode: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9]{6}$"), AfterValidator(str.upper)]
+    deviceId: DeviceIdText | None = None
+
+
+class ExtensionUserPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str | None
+    extensionLinked: bool
+    totalCodingTime: float
+
+
+class ExtensionLinkedPublic(BaseModel):
+    success: Literal[True]
+    user: ExtensionUserPublic
+    token: str
+
+
+class ExtensionKeyPublic(BaseModel):
+    token: str
