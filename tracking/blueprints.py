@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import keys, leaderboards, link, sessions, stats, system, users
+from tracking.api import admin, keys, leaderboards, link, sessions, stats, system, users
 from tracking.api.routing import Route, http_route
+from tracking.jobs import cleanup, operations
 from tracking.jobs import leaderboards as leaderboard_jobs
 
 BLUEPRINTS: tuple[func.Blueprint, ...] = (
@@ -17,6 +18,9 @@ BLUEPRINTS: tuple[func.Blueprint, ...] = (
     users.bp,
     keys.bp,
     link.bp,
+    admin.bp,
+    cleanup.bp,
+    operations.bp,
 )
 
 

@@ -385,3 +385,41 @@ class ExtensionLinkedPublic(BaseModel):
 
 class ExtensionKeyPublic(BaseModel):
     token: str
+
+
+# Admin and operations (issue 7)
+
+
+class CleanupCreate(BaseModel):
+    """POST /api/admin/cleanup; an empty body uses the CLEANUP_DRY_RUN setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dryRun: StrictBool | None = None
+
+
+class CleanupStartedPublic(BaseModel):
+    id: str
+    started: bool
+    runtimeStatus: str
+    statusUrl: str
+
+
+class CleanupStatusPublic(BaseModel):
+    id: str
+    runtimeStatus: str
+    createdTime: datetime | None
+    lastUpdatedTime: datetime | None
+    progress: dict[str, Any] | None
+    result: dict[str, Any] | None
+    error: str | None
+
+
+class SnapshotTriggerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timeframe: Literal["day", "week", "month", "allTime"] | None = None
+
+
+class RecentSessionsQuery(BaseModel):
+    limit: int = Field(default=20, ge=1, le=100)

@@ -28,7 +28,7 @@ from tracking.domain.retention import (
     iso_week_key,
     latest_occurrence,
 )
-from tracking.store import jobruns, retention
+from tracking.store import boards, jobruns, retention
 from tracking.store.client import get_db
 
 logger = logging.getLogger(__name__)
@@ -184,12 +184,16 @@ def cleanup_snapshots(job: dict[str, Any]) -> int:
 
 @bp.activity_trigger(input_name="job")
 def cleanup_users(job: dict[str, Any]) -> int:
-    return retention.archive_users_inactive_before(
-        get_db(),
-        cutoff=Cutoffs.from_json(job["cutoffs"]).inactive_users,
-        now=datetime.fromisoformat(job["now"]),
-        dry_run=job["dryRun"],
-    )
+    """Archive inactive users, then drop them from the boards (archived users are not listed)."""
+    db = get_db()
+    now = datetime.fromisoformat(job["now"])
+    cutoff = Cutoffs.from_json(job["cutoffs"]).inactive_users
+    user_ids = retention.archive_users_inactive_before(db, cutoff=cutoff, now=now, dry_run=job["dryRun"])
+    if not job["dryRun"]:
+        zone = config.BOARD_TIMEZONE.read()
+        for user_id in user_ids:
+            boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
+    return len(user_ids)
 
 
 @bp.activity_trigger(input_name="run")

@@ -64,9 +64,13 @@ def delete_snapshots_before(db: Database[Any], *, timeframe: str, cutoff: dateti
     return db[SNAPSHOTS].delete_many(query).deleted_count
 
 
-def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: datetime, dry_run: bool) -> int:
-    """Mark users whose last session is before ``cutoff`` archived; users who never had one are left alone."""
+def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: datetime, dry_run: bool) -> list[str]:
+    """Mark users whose last session is before ``cutoff`` archived; returns their ids (sorted).
+
+    Users who never had a session and users already archived (their ``archivedAt`` stays) are left alone.
+    """
     query = {"lastSessionDate": {"$lt": cutoff}, "archived": {"$ne": True}}
-    if dry_run:
-        return db[USERS].count_documents(query)
-    return db[USERS].update_many(query, {"$set": {"archived": True, "archivedAt": now}}).modified_count
+    user_ids = sorted(db[USERS].distinct("userId", query))
+    if not dry_run and user_ids:
+        db[USERS].update_many({**query, "userId": {"$in": user_ids}}, {"$set": {"archived": True, "archivedAt": now}})
+    return user_ids

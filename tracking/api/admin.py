@@ -1,0 +1,138 @@
+"""Admin and operations routes (admin scope): statistics, health, job status, cleanup and manual jobs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from tracking import config
+from tracking.api.auth import ADMIN
+from tracking.api.http import durable_endpoint, endpoint, json_response, read_json, read_query
+from tracking.domain.retention import iso_week_key
+from tracking.errors import BadRequest, NotFound
+from tracking.jobs import cleanup, operations
+from tracking.models import (
+    CleanupCreate,
+    CleanupStartedPublic,
+    CleanupStatusPublic,
+    RecentSessionsQuery,
+    SnapshotTriggerCreate,
+)
+from tracking.store import operations as ops
+from tracking.store.client import get_db
+
+bp = df.Blueprint()
+
+# Only cleanup instances can be read through the admin route, never an arbitrary orchestration.
+CLEANUP_INSTANCE = re.compile(r"^cleanup-[0-9]{4}-W[0-9]{2}(-dry-run)?$")
+
+
+@bp.function_name("admin_stats")
+@bp.route(route="admin/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_stats(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(operations.database_statistics(get_db()))
+
+
+@bp.function_name("admin_cron_status")
+@bp.route(route="admin/cron/status", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(operations.cron_status(get_db(), now=datetime.now(UTC)))
+
+
+@bp.function_name("admin_cleanup_start")
+@bp.route(route="admin/cleanup", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+@durable_endpoint(auth=ADMIN)
+async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    body = read_json(req, CleanupCreate, optional=True)
+    dry_run = config.CLEANUP_DRY_RUN.read() if body.dryRun is None else body.dryRun
+    now = datetime.now(UTC)
+    instance_id, status, started = await cleanup.start_cleanup(
+        client, now=now, week_key=iso_week_key(now), trigger="admin", dry_run=dry_run
+    )
+    status_url = f"{req.url.split('?', 1)[0].rstrip('/')}/{instance_id}"
+    answer = CleanupStartedPublic(id=instance_id, started=started, runtimeStatus=status, statusUrl=status_url)
+    # 202 while the cleanup runs; 200 when this week's cleanup has already finished.
+    code = 200 if status == df.OrchestrationRuntimeStatus.Completed.value else 202
+    return json_response(answer, code, {"Location": status_url})
+
+
+@bp.function_name("admin_cleanup_status")
+@bp.route(route="admin/cleanup/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+@durable_endpoint(auth=ADMIN)
+async def admin_cleanup_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    instance_id = req.route_params.get("instanceId", "")
+    if not CLEANUP_INSTANCE.match(instance_id):
+        raise NotFound(f"No cleanup {instance_id}")
+    status = await client.get_status(instance_id)
+    if status.runtime_status is None:
+        raise NotFound(f"No cleanup {instance_id}")
+    failed = status.runtime_status == df.OrchestrationRuntimeStatus.Failed
+    output = status.output
+    answer = CleanupStatusPublic(
+        id=instance_id,
+        runtimeStatus=status.runtime_status.value,
+        createdTime=status.created_time,
+        lastUpdatedTime=status.last_updated_time,
+        progress=status.custom_status,
+        result=output if isinstance(output, dict) else None,
+        error=str(output) if failed else None,
+    )
+    return json_response(answer)
+
+
+@bp.function_name("admin_snapshot_health")
+@bp.route(route="admin/snapshot/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_snapshot_health(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(operations.snapshot_health(get_db(), now=datetime.now(UTC)))
+
+
+@bp.function_name("admin_snapshot_trigger")
+@bp.route(route="admin/snapshot/trigger", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_snapshot_trigger(req: func.HttpRequest) -> func.HttpResponse:
+    body = read_json(req, SnapshotTriggerCreate, optional=True)
+    result = operations.trigger_snapshots(body.timeframe)
+    return json_response({"message": "Manual snapshot triggered successfully", "result": result})
+
+
+@bp.function_name("admin_run_job")
+@bp.route(route="admin/jobs/{jobType}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_run_job(req: func.HttpRequest) -> func.HttpResponse:
+    job_type = req.route_params.get("jobType", "")
+    if job_type not in operations.JOB_TYPES:
+        raise BadRequest(f"Invalid job type. Must be one of: {', '.join(operations.JOB_TYPES)}")
+    result = operations.run_job_type(job_type)
+    return json_response({"message": f"{job_type} job executed successfully", "result": result})
+
+
+@bp.function_name("admin_system_health")
+@bp.route(route="admin/system/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_system_health(req: func.HttpRequest) -> func.HttpResponse:
+    report = operations.system_health(get_db(), now=datetime.now(UTC))
+    return json_response(report, 200 if report["success"] else 503)
+
+
+@bp.function_name("admin_system_stats")
+@bp.route(route="admin/system/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_system_stats(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response({"success": True, "stats": operations.system_statistics(get_db(), now=datetime.now(UTC))})
+
+
+@bp.function_name("admin_recent_sessions")
+@bp.route(route="admin/sessions/recent", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=ADMIN)
+def admin_recent_sessions(req: func.HttpRequest) -> func.HttpResponse:
+    query = read_query(req, RecentSessionsQuery)
+    sessions = ops.find_recent_sessions(get_db(), limit=query.limit)
+    return json_response({"success": True, "sessions": sessions, "count": len(sessions)})
