@@ -52,3 +52,9 @@ def test_importing_the_app_with_bad_settings_does_not_fail() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) >= 3
+
+
+def test_an_unresolved_key_vault_reference_is_never_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_API_KEY", "@Microsoft.KeyVault(VaultName=distrack-kv;SecretName=admin-api-key)")
+    with pytest.raises(config.SettingError, match="ADMIN_API_KEY=\\(hidden\\) is invalid: is an unresolved Key Vault"):
+        config.ADMIN_API_KEY.read()

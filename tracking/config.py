@@ -53,6 +53,9 @@ def _database_name(raw: str) -> str:
 
 def _optional_key(raw: str) -> str:
     key = raw.strip()
+    if key.startswith("@Microsoft.KeyVault("):
+        # An unresolved Key Vault reference must never become a working (and guessable) key.
+        raise ValueError("is an unresolved Key Vault reference; check the secret and the app's access to it")
     if key and len(key) < 32:
         raise ValueError("must be empty or at least 32 characters")
     return key
