@@ -68,3 +68,10 @@ def test_every_declared_setting_is_in_the_example_settings() -> None:
     from tracking.config import ALL_SETTINGS
 
     assert {setting.name for setting in ALL_SETTINGS} <= set(_settings())
+
+
+def test_every_declared_setting_is_documented_in_the_readme() -> None:
+    from tracking.config import ALL_SETTINGS
+
+    readme = (ROOT / "README.md").read_text()
+    assert [s.name for s in ALL_SETTINGS if f"| `{s.name}` |" not in readme] == []
