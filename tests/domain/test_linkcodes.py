@@ -1,0 +1,57 @@
+"""Link code rules: the alphabet, sealing the issued key, the client address, rate-limit windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tracking.domain.linkcodes import (
+    ALPHABET,
+    CODE_PATTERN,
+    client_address,
+    code_expiry,
+    hash_link_code,
+    new_link_code,
+    seal_key,
+    unseal_key,
+    window_start,
+)
+
+
+def test_codes_match_the_extension_and_have_no_look_alikes() -> None:
+    codes = {new_link_code() for _ in range(200)}
+    assert len(codes) > 190
+    assert all(CODE_PATTERN.match(code) for code in codes)
+    assert not set("01OIL") & set("".join(codes)) and not set("01OIL") & set(ALPHABET)
+
+
+def test_codes_are_stored_as_hashes() -> None:
+    assert hash_link_code("ABC234") != "ABC234" and len(hash_link_code("ABC234")) == 64
+
+
+def test_a_sealed_key_opens_only_with_its_code() -> None:
+    salt, sealed = seal_key("dtk_secret-key", "ABC234")
+    assert b"secret" not in sealed
+    assert unseal_key(sealed, "ABC234", salt) == "dtk_secret-key"
+    try:
+        opened = unseal_key(sealed, "ABC235", salt)
+    except UnicodeDecodeError:
+        opened = None
+    assert opened != "dtk_secret-key"
+
+
+def test_expiry_is_ten_minutes_at_millisecond_precision() -> None:
+    now = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)
+    assert code_expiry(now) == datetime(2026, 11, 23, 10, 10, 0, 123000, tzinfo=UTC)
+
+
+def test_client_is_the_last_forwarded_address_without_port() -> None:
+    assert client_address(None) == "unknown"
+    assert client_address("1.2.3.4:5678") == "1.2.3.4"
+    assert client_address("6.6.6.6, 1.2.3.4:5678") == "1.2.3.4"
+    assert client_address("[2001:db8::1]:443") == "2001:db8::1"
+    assert client_address("2001:db8::1") == "2001:db8::1"
+
+
+def test_windows_are_aligned() -> None:
+    now = datetime(2026, 11, 23, 10, 7, 30, tzinfo=UTC)
+    assert window_start(now, timedelta(minutes=5)) == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)

@@ -1,0 +1,62 @@
+"""Profile rules: what a profile shows, and what a profile edit accepts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tracking.domain.profiles import (
+    PUBLIC_PROFILE_FIELDS,
+    check_https_url,
+    check_socials,
+    is_real_username,
+    is_valid_timezone,
+    new_user_document,
+    public_profile,
+)
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def test_timezones_must_be_iana_names() -> None:
+    assert is_valid_timezone("Europe/Paris") and is_valid_timezone("UTC")
+    assert not is_valid_timezone("GMT+1") and not is_valid_timezone("../etc/passwd") and not is_valid_timezone("")
+
+
+@pytest.mark.parametrize("url", ["http://a.example/x.png", "javascript:alert(1)", "https://", "https://a b.example"])
+def test_only_https_urls_are_accepted(url: str) -> None:
+    with pytest.raises(ValueError):
+        check_https_url(url)
+
+
+def test_socials_keys_cannot_become_operators_or_paths() -> None:
+    assert check_socials({"github": "https://github.com/ada"}) == {"github": "https://github.com/ada"}
+    for key in ("$where", "a.b", ""):
+        with pytest.raises(ValueError):
+            check_socials({key: "https://x.example"})
+
+
+def test_placeholder_names_are_not_real() -> None:
+    assert [is_real_username(n) for n in ("ada", "EFU", None, " ")] == [True, False, False, False]
+
+
+def test_public_profile_is_an_explicit_list_without_secrets() -> None:
+    stored = {
+        **new_user_document(user_id="1", username="ada", now=NOW),
+        "_id": "x",
+        "linkCode": "ABC234",
+        "linkAPIKey": "secret",
+        "deviceId": "dvc-1",
+        "badges": [],
+    }
+    profile = public_profile(stored)
+    assert tuple(profile) == PUBLIC_PROFILE_FIELDS
+    assert not {"_id", "linkCode", "linkAPIKey", "deviceId", "__v"} & profile.keys()
+
+
+def test_a_bot_created_user_reads_with_defaults() -> None:
+    profile = public_profile({"userId": "1", "username": "ada", "languages": {"python": 5}})
+    assert profile["timezone"] == "UTC" and profile["isPublic"] is True and profile["createdAt"] is None
+    assert profile["languages"]["python"] == 5 and profile["languages"]["other"] == 0
+    assert len(profile["languages"]) == 26
