@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from tests.utils.retention import (
+    ACTIVE,
+    ARCHIVED,
+    BOUNDARY,
+    IDLE,
+    KEPT_IDLE,
+    NEVER,
+    UNSUMMED,
+    Seed,
+    reads,
+    seed_retention_data,
+)
+from tracking.domain.retention import PRUNED_TIMEFRAMES, RetentionPolicy, cutoffs
+from tracking.store import retention
+
+NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # millisecond-exact, as BSON dates are
+CUT = cutoffs(RetentionPolicy(), NOW)
+
+
+def _clean(db: Database[Any], *, dry_run: bool) -> dict[str, Any]:
+    user_ids = retention.find_user_ids_with_sessions_before(db, CUT.sessions)
+    sessions = retention.delete_sessions_by_users_before(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
+    snapshots = {
+        timeframe: retention.delete_snapshots_before(
+            db, timeframe=timeframe, cutoff=CUT.snapshots[timeframe], dry_run=dry_run
+        )
+        for timeframe in PRUNED_TIMEFRAMES
+    }
+    archived = retention.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
+    return {"users": user_ids, "sessions": sessions, "snapshots": snapshots, "archived": archived}
+
+
+def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
+    return {doc[field] for doc in db[collection].find({}, {field: 1})}
+
+
+def test_users_with_old_sessions_are_found_sorted(db: Database[Any]) -> None:
+    seed_retention_data(db, NOW)
+    assert retention.find_user_ids_with_sessions_before(db, CUT.sessions) == [ACTIVE, BOUNDARY, UNSUMMED]
+
+
+def test_cleanup_deletes_and_archives_exactly_at_the_boundaries(db: Database[Any]) -> None:
+    seed = seed_retention_data(db, NOW)
+    result = _clean(db, dry_run=False)
+
+    assert result["sessions"] == {"aggregated": seed.aggregated_days, "deleted": 31, "unsummed": 1}
+    assert seed.aggregated_days == 31
+    assert _ids(db, "codingsessions", "sessionId") == seed.kept_session_ids
+    assert "boundary-kept" in seed.kept_session_ids  # ended exactly at the cut-off: kept
+    assert "boundary-gone" in seed.deleted_session_ids  # one millisecond before: deleted
+    assert "unsummed" in seed.kept_session_ids  # its day has no daily total: never deleted
+
+    assert result["snapshots"] == {"day": 1, "week": 1, "month": 1, "last24h": 1}
+    assert _ids(db, "leaderboardsnapshots", "_id") == seed.kept_snapshot_ids
+    assert {"day-kept", "week-kept", "month-kept", "last24h-kept", "allTime-ancient"} == seed.kept_snapshot_ids
+
+    assert result["archived"] == [IDLE]
+    archived = {doc["userId"]: doc for doc in db["users"].find({"archived": True})}
+    assert set(archived) == {IDLE, ARCHIVED}
+    assert archived[IDLE]["archivedAt"] == NOW
+    assert archived[ARCHIVED]["archivedAt"] == NOW.replace(year=2025, month=7, day=17)  # untouched
+    for user_id in (ACTIVE, BOUNDARY, UNSUMMED, KEPT_IDLE, NEVER):
+        user = db["users"].find_one({"userId": user_id})
+        assert user is not None
+        assert user["archived"] is False
+        assert user["archivedAt"] is None
+    assert db["users"].count_documents({}) == 7  # archived, never deleted
+
+
+def test_totals_streaks_languages_boards_and_history_read_the_same_after_a_cleanup(db: Database[Any]) -> None:
+    seed = seed_retention_data(db, NOW)
+    before = reads(db)
+    kept_snapshots = list(db["leaderboardsnapshots"].find({"_id": {"$in": sorted(seed.kept_snapshot_ids)}}))
+    _clean(db, dry_run=False)
+    assert reads(db) == before
+    assert list(db["leaderboardsnapshots"].find({"_id": {"$in": sorted(seed.kept_snapshot_ids)}})) == kept_snapshots
+    assert db["dailytotals"].count_documents({"userId": ACTIVE}) == 120
+
+
+def test_a_second_run_changes_nothing(db: Database[Any]) -> None:
+    seed_retention_data(db, NOW)
+    _clean(db, dry_run=False)
+    after = (reads(db), _ids(db, "codingsessions", "sessionId"), _ids(db, "leaderboardsnapshots", "_id"))
+    again = _clean(db, dry_run=False)
+    assert again["sessions"] == {"aggregated": 0, "deleted": 0, "unsummed": 1}
+    assert again["snapshots"] == {"day": 0, "week": 0, "month": 0, "last24h": 0}
+    assert again["archived"] == []
+    assert (reads(db), _ids(db, "codingsessions", "sessionId"), _ids(db, "leaderboardsnapshots", "_id")) == after
+    assert db["users"].find_one({"userId": IDLE})["archivedAt"] == NOW  # type: ignore[index]
+
+
+def test_dry_run_counts_the_same_and_changes_nothing(db: Database[Any]) -> None:
+    seed: Seed = seed_retention_data(db, NOW)
+    before = (reads(db), list(db["users"].find()), _ids(db, "codingsessions", "sessionId"))
+    result = _clean(db, dry_run=True)
+    assert result["sessions"] == {"aggregated": 31, "deleted": 31, "unsummed": 1}
+    assert result["snapshots"] == {"day": 1, "week": 1, "month": 1, "last24h": 1}
+    assert result["archived"] == [IDLE]
+    assert (reads(db), list(db["users"].find()), _ids(db, "codingsessions", "sessionId")) == before
+    assert _ids(db, "leaderboardsnapshots", "_id") == seed.kept_snapshot_ids | seed.deleted_snapshot_ids
