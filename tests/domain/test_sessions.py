@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tracking.domain.sessions import InvalidSession, build_session, session_hash
+from tracking.models import SessionCreate
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+USER = "123456789012345678"
+
+
+def build(**fields: Any) -> Any:
+    return build_session(SessionCreate.model_validate({"userId": USER, **fields}), now=NOW, max_age_days=30)
+
+
+def problems(**fields: Any) -> list[dict[str, str]]:
+    with pytest.raises(InvalidSession) as raised:
+        build(**fields)
+    return raised.value.problems
+
+
+def test_session_date_is_the_end_of_the_session() -> None:
+    session = build(sessionDate="2026-11-23T11:00:00.123456Z", duration=1800.5)
+    assert session.end == datetime(2026, 11, 23, 11, 0, 0, 123000, tzinfo=UTC)
+    assert session.start == session.end - timedelta(seconds=1800.5)
+    assert session.duration == 1800.5
+
+
+def test_start_and_end_may_be_sent_instead_and_naive_times_are_utc() -> None:
+    session = build(startTime="2026-11-23T10:00:00", endTime="2026-11-23T12:30:00+01:00")
+    assert (session.start, session.end) == (
+        datetime(2026, 11, 23, 10, tzinfo=UTC),
+        datetime(2026, 11, 23, 11, 30, tzinfo=UTC),
+    )
+
+
+def test_start_with_end_and_a_matching_duration() -> None:
+    session = build(startTime="2026-11-23T09:00:00Z", endTime="2026-11-23T10:00:00Z", duration=3600.4)
+    assert session.duration == 3600
+    assert problems(startTime="2026-11-23T09:00:00Z", endTime="2026-11-23T10:00:00Z", duration=1800) == [
+        {"field": "duration", "message": "Does not match endTime - startTime"}
+    ]
+
+
+def test_start_and_duration() -> None:
+    session = build(startTime="2026-11-23T09:00:00Z", duration=60)
+    assert session.end == datetime(2026, 11, 23, 9, 1, tzinfo=UTC)
+
+
+def test_session_date_and_end_time_must_agree() -> None:
+    assert problems(sessionDate="2026-11-23T10:00:00Z", endTime="2026-11-23T10:05:00Z", duration=60) == [
+        {"field": "sessionDate", "message": "Must equal endTime (both are the end of the session)"}
+    ]
+
+
+def test_plausibility_limits() -> None:
+    assert build(sessionDate="2026-11-23T12:05:00Z", duration=86400).duration == 86400
+    assert problems(sessionDate="2026-11-23T12:05:01Z", duration=86401) == [
+        {"field": "duration", "message": "A session cannot be longer than 24 hours"},
+        {"field": "sessionDate", "message": "The session ends more than 5 minutes in the future"},
+    ]
+    assert build(sessionDate="2026-10-24T12:00:00Z", duration=60).end == datetime(2026, 10, 24, 12, tzinfo=UTC)
+    assert problems(sessionDate="2026-10-24T11:59:59Z", duration=60) == [
+        {"field": "sessionDate", "message": "The session is older than 30 days"}
+    ]
+
+
+def test_language_problems_are_all_listed() -> None:
+    assert problems(sessionDate="2026-11-23T10:00:00Z", duration=60, languages={"": 1, "go": float("inf")}) == [
+        {"field": "languages", "message": "Language names have 1 to 64 characters"},
+        {"field": "languages.go", "message": "Must be a finite number of seconds, 0 or more"},
+    ]
+
+
+def test_languages_are_normalised_and_the_placeholder_name_dropped() -> None:
+    session = build(
+        sessionDate="2026-11-23T10:00:00Z",
+        duration=60,
+        username="EFU",
+        languages={"typescriptreact": 20, "typescript": 10, "markdown": 0},
+    )
+    assert session.languages == {"typescript": 30}
+    assert session.username is None
+    assert build(sessionDate="2026-11-23T10:00:00Z", duration=60, username=" jay ").username == "jay"
+
+
+def test_the_session_id_is_the_clients_or_a_hash_of_user_and_interval() -> None:
+    session = build(sessionDate="2026-11-23T10:00:00Z", duration=60)
+    assert session.session_id == session_hash(USER, session.start, session.end)
+    assert session.session_id != session_hash("223456789012345678", session.start, session.end)
+    assert len(session.session_id) == 64
+    assert build(sessionDate="2026-11-23T10:00:00Z", duration=60, sessionId="abc").session_id == "abc"
