@@ -1,0 +1,194 @@
+"""The cleanup orchestrator without a host: a fake context, then the SDK's replay of a recorded history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import MagicMock, Mock
+
+import pytest
+from azure.durable_functions.testing import orchestrator_generator_wrapper
+
+from tracking.domain.retention import RetentionPolicy, cutoffs
+from tracking.jobs import cleanup
+
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+JOB = {
+    "now": NOW.isoformat(),
+    "trigger": "timer",
+    "dryRun": False,
+    "batchSize": 2,
+    "cutoffs": cutoffs(RetentionPolicy(), NOW).to_json(),
+}
+BATCHES = [["u1", "u2"], ["u3", "u4"], ["u5", "u6"], ["u7", "u8"], ["u9"]]  # two waves of session activities
+SNAPSHOTS_DELETED = {"day": 3, "week": 2, "month": 1, "last24h": 40}
+EXPECTED = {
+    "dryRun": False,
+    "cutoffs": JOB["cutoffs"],
+    "codingSessions": {"aggregated": 10, "deleted": 15, "unsummed": 5},
+    "leaderboardSnapshots": {"deletedCount": 46, "byTimeframe": SNAPSHOTS_DELETED},
+    "inactiveUsers": {"archivedCount": 2},
+}
+
+
+def activity_result(name: str, payload: Any) -> Any:
+    """What each activity returns for this recorded run."""
+    if name == "cleanup_begin":
+        return "run-1"
+    if name == "cleanup_plan":
+        return BATCHES
+    if name == "cleanup_sessions":
+        return {"aggregated": 2, "deleted": 3, "unsummed": 1}
+    if name == "cleanup_snapshots":
+        return SNAPSHOTS_DELETED[payload["timeframe"]]
+    if name == "cleanup_users":
+        return 2
+    if name == "cleanup_finish":
+        return None
+    raise AssertionError(f"unexpected activity {name}")
+
+
+class Failed:
+    """A task whose result raises, as a failed activity does."""
+
+    @property
+    def result(self) -> Any:
+        raise RuntimeError("Activity function 'cleanup_snapshots' failed: database gone")
+
+
+def fake_context(results: Callable[[str, Any], Any]) -> MagicMock:
+    context = MagicMock()
+    context.get_input.return_value = JOB
+    context.instance_id = "cleanup-2026-W48"
+
+    def call_activity(name: str, payload: Any) -> Any:
+        try:
+            return Mock(result=results(name, payload))
+        except RuntimeError:
+            return Failed()
+
+    context.call_activity.side_effect = call_activity
+
+    def task_all(tasks: list[Any]) -> Any:
+        failed = [task for task in tasks if isinstance(task, Failed)]
+        return failed[0] if failed else Mock(result=[task.result for task in tasks])
+
+    context.task_all.side_effect = task_all
+    return context
+
+
+def orchestrator_function() -> Callable[[Any], Any]:
+    return cleanup.cleanup_orchestrator.build().get_user_function().orchestrator_function  # type: ignore[no-any-return]
+
+
+def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
+    context = fake_context(activity_result)
+    values = list(orchestrator_generator_wrapper(orchestrator_function()(context)))
+    assert values[-1] == EXPECTED
+
+    calls = [(call.args[0], call.args[1]) for call in context.call_activity.call_args_list]
+    assert [name for name, _ in calls] == [
+        "cleanup_begin",
+        "cleanup_plan",
+        *["cleanup_sessions"] * 5,
+        *["cleanup_snapshots"] * 4,
+        "cleanup_users",
+        "cleanup_finish",
+    ]
+    assert calls[0][1] == {"instanceId": "cleanup-2026-W48", "trigger": "timer", "startedAt": JOB["now"]}
+    assert [payload["userIds"] for name, payload in calls if name == "cleanup_sessions"] == BATCHES
+    assert [payload["timeframe"] for name, payload in calls if name == "cleanup_snapshots"] == [
+        "day",
+        "week",
+        "month",
+        "last24h",
+    ]
+    assert calls[-1][1] == {"runId": "run-1", "status": "succeeded", "error": None, "result": EXPECTED}
+    # Two waves of session batches (4 + 1), then snapshots, users and done.
+    assert [len(call.args[0]) for call in context.task_all.call_args_list] == [4, 1, 4]
+    stages = [call.args[0] for call in context.set_custom_status.call_args_list]
+    assert [(s["stage"], s["batchesDone"]) for s in stages] == [
+        ("sessions", 0),
+        ("sessions", 4),
+        ("sessions", 5),
+        ("snapshots", 5),
+        ("users", 5),
+        ("done", 5),
+    ]
+    assert stages[2]["codingSessions"] == {"aggregated": 10, "deleted": 15, "unsummed": 5}
+
+
+def test_a_failed_activity_is_recorded_in_the_job_run_and_fails_the_orchestration() -> None:
+    def results(name: str, payload: Any) -> Any:
+        if name == "cleanup_snapshots" and payload["timeframe"] == "week":
+            raise RuntimeError("database gone")
+        return activity_result(name, payload)
+
+    context = fake_context(results)
+    with pytest.raises(RuntimeError, match="database gone"):
+        list(orchestrator_generator_wrapper(orchestrator_function()(context)))
+    last = context.call_activity.call_args_list[-1]
+    assert last.args[0] == "cleanup_finish"
+    assert last.args[1]["status"] == "failed"
+    assert last.args[1]["result"] is None
+    assert "database gone" in last.args[1]["error"]
+    assert "cleanup_users" not in [call.args[0] for call in context.call_activity.call_args_list]
+
+
+# Replay with the SDK's real executor: the orchestration context JSON in, the orchestrator state out.
+
+TIMESTAMP = "2026-11-29T02:00:00.000000Z"
+
+
+def event(event_type: int, event_id: int = -1, **fields: Any) -> dict[str, Any]:
+    return {"EventType": event_type, "EventId": event_id, "IsPlayed": False, "Timestamp": TIMESTAMP, **fields}
+
+
+def replay(history: list[dict[str, Any]]) -> dict[str, Any]:
+    handle = cleanup.cleanup_orchestrator.build().get_user_function()
+    context = {
+        "history": history,
+        "instanceId": "cleanup-2026-W48",
+        "isReplaying": False,
+        "parentInstanceId": None,
+        "input": json.dumps(JOB),
+    }
+    state: dict[str, Any] = json.loads(handle(json.dumps(context)))
+    return state
+
+
+def record_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run the orchestration episode by episode as the Durable extension would, recording its history."""
+    history = [event(12), event(0, Name=cleanup.ORCHESTRATOR, Input=json.dumps(JOB), Version="")]
+    scheduled = 0
+    episodes = []
+    while True:
+        state = replay(history)
+        episodes.append(state)
+        if state["isDone"]:
+            return history, episodes
+        actions = [action for group in state["actions"] for action in group][scheduled:]
+        history.append(event(13))
+        for offset, action in enumerate(actions):
+            history.append(event(4, scheduled + offset, Name=action["functionName"]))
+        history.append(event(12))
+        for offset, action in enumerate(actions):
+            result = activity_result(action["functionName"], json.loads(action["input"]))
+            history.append(event(5, TaskScheduledId=scheduled + offset, Result=json.dumps(result)))
+        scheduled += len(actions)
+
+
+def test_replay_of_a_recorded_history_gives_the_counts() -> None:
+    history, episodes = record_history()
+    # Episodes: begin, plan, two waves of sessions, snapshots, users, finish, done.
+    assert len(episodes) == 8
+    assert episodes[0]["actions"][0][0]["functionName"] == "cleanup_begin"
+    assert episodes[-1]["output"] == EXPECTED
+    assert episodes[-1]["customStatus"]["stage"] == "done"
+    # Replaying the whole recorded history at once is deterministic: same output, nothing new to do.
+    again = replay(history)
+    assert again["isDone"] is True
+    assert again["output"] == EXPECTED
+    assert len([action for group in again["actions"] for action in group]) == 13
