@@ -172,6 +172,14 @@ MAX_SESSION_AGE_DAYS = declare(
         "Sessions that ended longer ago than this many days are refused.",
     )
 )
+STREAK_DECAY_SCHEDULE = declare(
+    Setting(
+        "STREAK_DECAY_SCHEDULE",
+        "0 10 * * * *",
+        ncrontab,
+        "When lapsed streaks are set to 0 in the stored user documents (hourly, 10 minutes past, UTC).",
+    )
+)
 BOARD_TIMEZONE = declare(
     Setting(
         "BOARD_TIMEZONE", "UTC", _timezone, "IANA time zone of the day, week and month boards (weeks start Monday)."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time as time_module
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -221,3 +222,19 @@ def test_reads_need_the_users_own_key_or_a_service_key(api: RunningHost, route: 
     assert (other.status_code, other.json()) == (403, {"message": "This API key may not act for this user"})
     unknown = api.get(f"{route}/{OTHER}", headers=auth(OTHER_KEY))
     assert (unknown.status_code, unknown.json()) == (404, {"message": "User not found"})
+
+
+def test_the_decay_timer_sets_lapsed_streaks_to_zero_for_the_bot(api: RunningHost) -> None:
+    code(api, datetime.now(UTC) - timedelta(days=1), 600)
+    three_days_ago = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
+    api.db["users"].update_one({"userId": USER}, {"$set": {"currentStreak": 4, "lastStreakDay": three_days_ago}})
+
+    fired = api.session.post(api.base_url.removesuffix("/api") + "/admin/functions/streak_decay", timeout=30)
+
+    assert fired.status_code == 202
+    deadline = time_module.monotonic() + 15
+    while (run := api.db["jobruns"].find_one({"name": "streak_decay", "status": {"$ne": "running"}})) is None:
+        assert time_module.monotonic() < deadline, "the timer did not finish"
+        time_module.sleep(0.1)
+    assert stored_streak(api) == (0, 1)
+    assert (run["status"], run["result"]) == ("succeeded", {"decayed": 1})
