@@ -53,7 +53,9 @@ def test_rolling_window_is_24_hours_to_the_minute() -> None:
 
 
 def test_a_session_across_midnight_touches_both_days() -> None:
-    keys = [(p.timeframe, p.key) for p in calendar_periods_between(utc(2026, 11, 22, 23), utc(2026, 11, 23, 1), UTC_ZONE)]
+    keys = [
+        (p.timeframe, p.key) for p in calendar_periods_between(utc(2026, 11, 22, 23), utc(2026, 11, 23, 1), UTC_ZONE)
+    ]
     assert keys == [
         ("day", "2026-11-22"),
         ("day", "2026-11-23"),

@@ -9,7 +9,9 @@ from pymongo.database import Database
 
 
 def insert_user(db: Database[Any], user_id: str, **fields: Any) -> None:
-    db["users"].insert_one({"userId": user_id, "username": f"user{user_id}", "isPublic": True, "archived": False, **fields})
+    db["users"].insert_one(
+        {"userId": user_id, "username": f"user{user_id}", "isPublic": True, "archived": False, **fields}
+    )
 
 
 def insert_session(
