@@ -1,29 +1,31 @@
-"""Leaderboard timers: snapshots at each period's close, and the last-24-hours sweeper."""
+"""Leaderboard timers: snapshots at each period's close, and the last-24-hours sweeper; both recorded in jobruns."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 import azure.functions as func
 
-from tracking import config
-from tracking.store import boards, snapshots
+from tracking.jobs import operations
+from tracking.store import boards, jobruns
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
-logger = logging.getLogger(__name__)
+
+ROLLING_SWEEP_JOB = "rolling_board_sweeper"
 
 
-@bp.function_name("leaderboard_snapshots")
+@bp.function_name(operations.SNAPSHOT_JOB)
 @bp.timer_trigger(schedule="%SNAPSHOT_SCHEDULE%", arg_name="timer", run_on_startup=False, use_monitor=True)
 def leaderboard_snapshots(timer: func.TimerRequest) -> None:
-    taken = snapshots.take_due_snapshots(get_db(), now=datetime.now(UTC), zone=config.BOARD_TIMEZONE.read())
-    logger.info("snapshots taken: %s", [(s.timeframe, s.period_key, s.count) for s in taken])
+    jobruns.run_job(operations.SNAPSHOT_JOB, operations.timer_trigger_name(timer), operations.take_due_snapshots)
 
 
-@bp.function_name("rolling_board_sweeper")
+def sweep_rolling_board() -> dict[str, int]:
+    return {"usersUpdated": boards.sweep_rolling_board(get_db(), now=datetime.now(UTC))}
+
+
+@bp.function_name(ROLLING_SWEEP_JOB)
 @bp.timer_trigger(schedule="%ROLLING_SWEEP_SCHEDULE%", arg_name="timer", run_on_startup=False, use_monitor=False)
 def rolling_board_sweeper(timer: func.TimerRequest) -> None:
-    updated = boards.sweep_rolling_board(get_db(), now=datetime.now(UTC))
-    logger.info("rolling board: %d users updated", updated)
+    jobruns.run_job(ROLLING_SWEEP_JOB, operations.timer_trigger_name(timer), sweep_rolling_board)
