@@ -1,0 +1,113 @@
+"""The cleanup's activities and starter against the development database, and run_job."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock
+
+import azure.durable_functions as df
+import pytest
+from pymongo.database import Database
+
+from tests.utils.retention import ACTIVE, IDLE, seed_retention_data
+from tracking.jobs import cleanup
+from tracking.store import jobruns
+
+NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)
+
+
+def activity(name: str) -> Any:
+    return getattr(cleanup, name).build().get_user_function()
+
+
+def test_activities_plan_delete_archive_and_record_the_run(db: Database[Any]) -> None:
+    seed_retention_data(db, NOW)
+    db["boards"].insert_one({"board": "allTime", "key": "all", "userId": IDLE, "total": 60.0, "updatedAt": NOW})
+    job = cleanup.cleanup_input(now=NOW, trigger="admin", dry_run=False)
+    run_id = activity("cleanup_begin")({"instanceId": "cleanup-2026-W48", "trigger": "admin", "startedAt": job["now"]})
+    # A retried begin finds the same run.
+    assert activity("cleanup_begin")(
+        {"instanceId": "cleanup-2026-W48", "trigger": "admin", "startedAt": job["now"]}
+    ) == (run_id)
+    batches = activity("cleanup_plan")({**job, "batchSize": 2})
+    assert batches == [[ACTIVE, "100000000000000002"], ["100000000000000003"]]
+    counts = [activity("cleanup_sessions")({**job, "userIds": batch}) for batch in batches]
+    assert counts == [{"aggregated": 31, "deleted": 31, "unsummed": 0}, {"aggregated": 0, "deleted": 0, "unsummed": 1}]
+    assert activity("cleanup_snapshots")({**job, "timeframe": "month"}) == 1
+    assert activity("cleanup_users")(job) == 1
+    # Archived users leave the boards; the others keep theirs.
+    assert db["boards"].count_documents({"userId": IDLE}) == 0
+    assert db["boards"].count_documents({"userId": ACTIVE}) == 3
+    activity("cleanup_finish")({"runId": run_id, "status": "succeeded", "error": None, "result": {"ok": 1}})
+    run = db["jobruns"].find_one({})
+    assert run is not None
+    assert db["jobruns"].count_documents({}) == 1
+    assert (run["name"], run["instanceId"], run["trigger"], run["status"]) == (
+        "weekly_cleanup",
+        "cleanup-2026-W48",
+        "admin",
+        "succeeded",
+    )
+    assert run["startedAt"] == NOW
+    assert run["result"] == {"ok": 1}
+
+
+def test_cleanup_input_reads_the_retention_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETENTION_SESSION_DAYS", "10")
+    monkeypatch.setenv("CLEANUP_BATCH_SIZE", "7")
+    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True)
+    assert job["cutoffs"]["sessions"] == "2026-11-19T02:00:00.250000+00:00"
+    assert (job["batchSize"], job["dryRun"], job["trigger"], job["now"]) == (7, True, "timer", NOW.isoformat())
+
+
+def client_with(status: str | None) -> MagicMock:
+    client = MagicMock()
+    runtime_status = df.OrchestrationRuntimeStatus(status) if status else None
+    client.get_status = AsyncMock(return_value=MagicMock(runtime_status=runtime_status))
+    client.start_new = AsyncMock(return_value="cleanup-2026-W48")
+    return client
+
+
+@pytest.mark.parametrize("status", ["Pending", "Running", "Completed"])
+def test_a_second_start_in_the_week_finds_the_instance(status: str) -> None:
+    client = client_with(status)
+    got = asyncio.run(cleanup.start_cleanup(client, now=NOW, week_key="2026-W48", trigger="timer", dry_run=False))
+    assert got == ("cleanup-2026-W48", status, False)
+    client.get_status.assert_awaited_once_with("cleanup-2026-W48")
+    client.start_new.assert_not_awaited()
+
+
+@pytest.mark.parametrize("status", [None, "Failed", "Terminated"])
+def test_a_new_failed_or_terminated_week_starts(status: str | None) -> None:
+    client = client_with(status)
+    got = asyncio.run(cleanup.start_cleanup(client, now=NOW, week_key="2026-W48", trigger="timer", dry_run=True))
+    assert got == ("cleanup-2026-W48-dry-run", "Pending", True)
+    name, instance_id, payload = client.start_new.await_args.args
+    assert (name, instance_id, payload["dryRun"], payload["now"]) == (
+        "cleanup_orchestrator",
+        "cleanup-2026-W48-dry-run",
+        True,
+        NOW.isoformat(),
+    )
+
+
+def test_run_job_records_success_and_failure_and_reraises(db: Database[Any]) -> None:
+    assert jobruns.run_job("demo", "admin", lambda: {"count": 3}) == {"count": 3}
+
+    def broken() -> dict[str, Any]:
+        raise ValueError("no such thing")
+
+    with pytest.raises(ValueError, match="no such thing"):
+        jobruns.run_job("demo", "timer", broken)
+    runs = list(db["jobruns"].find({"name": "demo"}).sort("startedAt", 1))
+    assert [(r["trigger"], r["status"], r["result"], r["error"]) for r in runs] == [
+        ("admin", "succeeded", {"count": 3}, None),
+        ("timer", "failed", None, "ValueError: no such thing"),
+    ]
+    assert all(r["finishedAt"] >= r["startedAt"] for r in runs)
+    last = jobruns.find_last_run_by_name(db, "demo")
+    assert last is not None
+    assert last["status"] == "failed"
+    assert jobruns.find_last_run_by_name(db, "never") is None
