@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pymongo import MongoClient
 
+from tests.utils.factories import bearer, create_api_key
 from tests.utils.hosts import RunningHost, start_host
 from tests.utils.sessions import insert_session, insert_user
 from tracking.domain.periods import period_at, previous_period
@@ -245,3 +246,15 @@ def test_the_snapshot_timer_records_each_closed_period_once(api: RunningHost) ->
     runs = {d["_id"]: d for d in api.db["snapshotruns"].find()}
     assert expected <= set(runs)
     assert all(runs[run_id]["final"] for run_id in expected)
+
+
+def test_going_private_leaves_the_boards_and_going_public_returns(api: RunningHost) -> None:
+    code(api, "123456789012345678", 10)
+    service = bearer(create_api_key(api.db, scope="service"))
+    hidden = api.put("user-profile/123456789012345678", json={"isPublic": False}, headers=service)
+    assert hidden.status_code == 200
+    assert api.get("leaderboard/day").json() == []
+    assert api.db["boards"].count_documents({"userId": "123456789012345678"}) == 0
+    shown = api.put("user-profile/123456789012345678", json={"isPublic": True}, headers=service)
+    assert shown.status_code == 200
+    assert [e["userId"] for e in api.get("leaderboard/day").json()] == ["123456789012345678"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
+from tracking import config
 from tracking.api.auth import PUBLIC, SERVICE, current_caller, user_route
 from tracking.api.http import endpoint, json_response, read_json, read_query
 from tracking.domain import profiles
@@ -67,7 +68,9 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
     changes = body.model_dump(exclude_none=True)
-    user = users.update_profile_by_id(get_db(), req.route_params["userId"], changes, now=datetime.now(UTC))
+    user = users.update_profile_by_id(
+        get_db(), req.route_params["userId"], changes, now=datetime.now(UTC), zone=config.BOARD_TIMEZONE.read()
+    )
     if user is None:
         raise NotFound("User not found")
     summary = ProfileSummaryPublic.model_validate(profiles.public_profile(user))

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tracking.domain import profiles
+from tracking.store import boards
 from tracking.store.client import indexes
 
 COLLECTION = "users"
@@ -82,10 +84,14 @@ def _set_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict
 
 
 def update_profile_by_id(
-    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
+    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime, zone: ZoneInfo
 ) -> dict[str, Any] | None:
     """Apply validated profile ``changes``; None when there is no such user."""
-    return _set_by_id(db, user_id, {**changes, "updatedAt": now})
+    user = _set_by_id(db, user_id, {**changes, "updatedAt": now})
+    if user is not None and "isPublic" in changes:
+        # Visibility decides whether the user is on the boards (in the board time zone ``zone``).
+        boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
+    return user
 
 
 def mark_extension_linked_by_id(db: Database[Any], user_id: str, *, now: datetime) -> dict[str, Any]:
