@@ -237,6 +237,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       RETENTION_WEEK_SNAPSHOT_DAYS: '180'
       RETENTION_MONTH_SNAPSHOT_DAYS: '730'
       RETENTION_INACTIVE_USER_DAYS: '365'
+      RETENTION_JOB_RUNS_DAYS: '30'
       CLEANUP_DRY_RUN: 'false'
       CLEANUP_BATCH_SIZE: '100'
     }

@@ -246,6 +246,9 @@ RETENTION_INACTIVE_USER_DAYS = declare(
         "Days without a session after which a user is marked archived (never deleted).",
     )
 )
+RETENTION_JOB_RUNS_DAYS = declare(
+    Setting("RETENTION_JOB_RUNS_DAYS", "30", _positive_int, "Days job runs are kept; the latest run of each job stays.")
+)
 CLEANUP_DRY_RUN = declare(
     Setting("CLEANUP_DRY_RUN", "false", _boolean, "true: the scheduled cleanup only counts what it would change.")
 )

@@ -30,6 +30,15 @@ def test_default_cutoffs_are_exactly_the_policy_periods_before_now() -> None:
     }
     assert "allTime" not in got.snapshots  # kept forever
     assert got.inactive_users == datetime(2025, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # 365 days
+    assert got.job_runs == datetime(2026, 10, 30, 2, 0, 0, 250_000, tzinfo=UTC)  # 30 days
+
+
+def test_job_runs_cutoff_is_exactly_the_configured_days_before_now() -> None:
+    # To the microsecond: the store keeps a run started at this instant and deletes one started before it.
+    got = cutoffs(RetentionPolicy(job_runs_days=7), NOW)
+    assert got.job_runs == datetime(2026, 11, 22, 2, 0, 0, 250_000, tzinfo=UTC)
+    with pytest.raises(ValueError, match="job_runs_days must be a positive number of days"):
+        RetentionPolicy(job_runs_days=0)
 
 
 def test_cutoffs_follow_the_configured_periods() -> None:

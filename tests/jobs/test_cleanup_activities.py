@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
@@ -54,11 +54,27 @@ def test_activities_plan_delete_archive_and_record_the_run(db: Database[Any]) ->
     assert run["result"] == {"ok": 1}
 
 
+def test_job_runs_activity_honours_dry_run_and_keeps_each_latest_run(db: Database[Any]) -> None:
+    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True)
+    for days_ago in (40, 31, 1):
+        jobruns.start_run(db, name="rolling_board_sweeper", trigger="timer", started_at=NOW - timedelta(days=days_ago))
+    jobruns.start_run(db, name="database_stats", trigger="timer", started_at=NOW - timedelta(days=60))
+    assert activity("cleanup_job_runs")(job) == 2
+    assert db["jobruns"].count_documents({}) == 4
+    assert activity("cleanup_job_runs")({**job, "dryRun": False}) == 2
+    assert sorted((run["name"], run["startedAt"]) for run in db["jobruns"].find()) == [
+        ("database_stats", NOW - timedelta(days=60)),
+        ("rolling_board_sweeper", NOW - timedelta(days=1)),
+    ]
+
+
 def test_cleanup_input_reads_the_retention_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETENTION_SESSION_DAYS", "10")
+    monkeypatch.setenv("RETENTION_JOB_RUNS_DAYS", "3")
     monkeypatch.setenv("CLEANUP_BATCH_SIZE", "7")
     job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True)
     assert job["cutoffs"]["sessions"] == "2026-11-19T02:00:00.250000+00:00"
+    assert job["cutoffs"]["jobRuns"] == "2026-11-26T02:00:00.250000+00:00"
     assert (job["batchSize"], job["dryRun"], job["trigger"], job["now"]) == (7, True, "timer", NOW.isoformat())
 
 

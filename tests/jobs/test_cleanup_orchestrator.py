@@ -30,6 +30,7 @@ EXPECTED = {
     "codingSessions": {"aggregated": 10, "deleted": 15, "unsummed": 5},
     "leaderboardSnapshots": {"deletedCount": 46, "byTimeframe": SNAPSHOTS_DELETED},
     "inactiveUsers": {"archivedCount": 2},
+    "jobRuns": {"deletedCount": 1440},
 }
 
 
@@ -45,6 +46,8 @@ def activity_result(name: str, payload: Any) -> Any:
         return SNAPSHOTS_DELETED[payload["timeframe"]]
     if name == "cleanup_users":
         return 2
+    if name == "cleanup_job_runs":
+        return 1440
     if name == "cleanup_finish":
         return None
     raise AssertionError(f"unexpected activity {name}")
@@ -95,6 +98,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         *["cleanup_sessions"] * 5,
         *["cleanup_snapshots"] * 4,
         "cleanup_users",
+        "cleanup_job_runs",
         "cleanup_finish",
     ]
     assert calls[0][1] == {"instanceId": "cleanup-2026-W48", "trigger": "timer", "startedAt": JOB["now"]}
@@ -106,7 +110,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         "last24h",
     ]
     assert calls[-1][1] == {"runId": "run-1", "status": "succeeded", "error": None, "result": EXPECTED}
-    # Two waves of session batches (4 + 1), then snapshots, users and done.
+    # Two waves of session batches (4 + 1), then snapshots, users, job runs and done.
     assert [len(call.args[0]) for call in context.task_all.call_args_list] == [4, 1, 4]
     stages = [call.args[0] for call in context.set_custom_status.call_args_list]
     assert [(s["stage"], s["batchesDone"]) for s in stages] == [
@@ -115,6 +119,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         ("sessions", 5),
         ("snapshots", 5),
         ("users", 5),
+        ("jobRuns", 5),
         ("done", 5),
     ]
     assert stages[2]["codingSessions"] == {"aggregated": 10, "deleted": 15, "unsummed": 5}
@@ -182,8 +187,8 @@ def record_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def test_replay_of_a_recorded_history_gives_the_counts() -> None:
     history, episodes = record_history()
-    # Episodes: begin, plan, two waves of sessions, snapshots, users, finish, done.
-    assert len(episodes) == 8
+    # Episodes: begin, plan, two waves of sessions, snapshots, users, job runs, finish, done.
+    assert len(episodes) == 9
     assert episodes[0]["actions"][0][0]["functionName"] == "cleanup_begin"
     assert episodes[-1]["output"] == EXPECTED
     assert episodes[-1]["customStatus"]["stage"] == "done"
@@ -191,4 +196,4 @@ def test_replay_of_a_recorded_history_gives_the_counts() -> None:
     again = replay(history)
     assert again["isDone"] is True
     assert again["output"] == EXPECTED
-    assert len([action for group in again["actions"] for action in group]) == 13
+    assert len([action for group in again["actions"] for action in group]) == 14

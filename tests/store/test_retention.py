@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -18,7 +18,7 @@ from tests.utils.retention import (
     seed_retention_data,
 )
 from tracking.domain.retention import PRUNED_TIMEFRAMES, RetentionPolicy, cutoffs
-from tracking.store import retention
+from tracking.store import jobruns, retention
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # millisecond-exact, as BSON dates are
 CUT = cutoffs(RetentionPolicy(), NOW)
@@ -105,3 +105,46 @@ def test_dry_run_counts_the_same_and_changes_nothing(db: Database[Any]) -> None:
     assert result["archived"] == [IDLE]
     assert (reads(db), list(db["users"].find()), _ids(db, "codingsessions", "sessionId")) == before
     assert _ids(db, "leaderboardsnapshots", "_id") == seed.kept_snapshot_ids | seed.deleted_snapshot_ids
+
+
+def _seed_job_runs(db: Database[Any]) -> dict[str, set[str]]:
+    """Runs around the job-runs cut-off; returns the ids the cleanup must delete and keep."""
+    ms = timedelta(milliseconds=1)
+    runs = {
+        # The sweeper runs every minute: its old runs go, the one started at the cut-off stays.
+        "sweeper-old": ("rolling_board_sweeper", CUT.job_runs - timedelta(days=10)),
+        "sweeper-just-before": ("rolling_board_sweeper", CUT.job_runs - ms),
+        "sweeper-at-cutoff": ("rolling_board_sweeper", CUT.job_runs),
+        "sweeper-latest": ("rolling_board_sweeper", NOW - timedelta(minutes=1)),
+        # Jobs that have not run since the cut-off keep their latest run, however old.
+        "cleanup-older": ("weekly_cleanup", CUT.job_runs - timedelta(days=14)),
+        "cleanup-latest": ("weekly_cleanup", CUT.job_runs - timedelta(days=7)),
+        "stats-only": ("database_stats", NOW - timedelta(days=400)),
+    }
+    db["jobruns"].insert_many(
+        [
+            {"_id": run_id, "name": name, "trigger": "timer", "startedAt": started, "status": "succeeded"}
+            for run_id, (name, started) in runs.items()
+        ]
+    )
+    deleted = {"sweeper-old", "sweeper-just-before", "cleanup-older"}
+    return {"deleted": deleted, "kept": set(runs) - deleted}
+
+
+def test_old_job_runs_are_deleted_except_the_latest_of_each_job(db: Database[Any]) -> None:
+    runs = _seed_job_runs(db)
+    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 3
+    assert _ids(db, "jobruns", "_id") == runs["kept"]
+    # Every job still has its last run for the cron status.
+    last_runs = {name: jobruns.find_last_run_by_name(db, name) for name in ("weekly_cleanup", "database_stats")}
+    assert {name: run["startedAt"] if run else None for name, run in last_runs.items()} == {
+        "weekly_cleanup": CUT.job_runs - timedelta(days=7),
+        "database_stats": NOW - timedelta(days=400),
+    }
+    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 0
+
+
+def test_job_runs_dry_run_counts_the_same_and_deletes_nothing(db: Database[Any]) -> None:
+    runs = _seed_job_runs(db)
+    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=True) == 3
+    assert _ids(db, "jobruns", "_id") == runs["kept"] | runs["deleted"]

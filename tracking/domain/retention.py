@@ -26,6 +26,7 @@ class RetentionPolicy:
     week_snapshot_days: int = 180
     month_snapshot_days: int = 730
     inactive_user_days: int = 365
+    job_runs_days: int = 30
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -35,17 +36,19 @@ class RetentionPolicy:
 
 @dataclass(frozen=True)
 class Cutoffs:
-    """Instants before which data is deleted (sessions, snapshots) or its user archived."""
+    """Instants before which data is deleted (sessions, snapshots, job runs) or its user archived."""
 
     sessions: datetime
     snapshots: dict[str, datetime]
     inactive_users: datetime
+    job_runs: datetime
 
     def to_json(self) -> dict[str, object]:
         return {
             "sessions": self.sessions.isoformat(),
             "snapshots": {timeframe: cutoff.isoformat() for timeframe, cutoff in self.snapshots.items()},
             "inactiveUsers": self.inactive_users.isoformat(),
+            "jobRuns": self.job_runs.isoformat(),
         }
 
     @classmethod
@@ -56,6 +59,7 @@ class Cutoffs:
             sessions=datetime.fromisoformat(str(data["sessions"])),
             snapshots={timeframe: datetime.fromisoformat(str(cutoff)) for timeframe, cutoff in snapshots.items()},
             inactive_users=datetime.fromisoformat(str(data["inactiveUsers"])),
+            job_runs=datetime.fromisoformat(str(data["jobRuns"])),
         )
 
 
@@ -69,6 +73,7 @@ def cutoffs(policy: RetentionPolicy, now: datetime) -> Cutoffs:
             "last24h": now - timedelta(days=policy.day_snapshot_days),
         },
         inactive_users=now - timedelta(days=policy.inactive_user_days),
+        job_runs=now - timedelta(days=policy.job_runs_days),
     )
 
 

@@ -56,6 +56,7 @@ def policy_from_settings() -> RetentionPolicy:
         week_snapshot_days=config.RETENTION_WEEK_SNAPSHOT_DAYS.read(),
         month_snapshot_days=config.RETENTION_MONTH_SNAPSHOT_DAYS.read(),
         inactive_user_days=config.RETENTION_INACTIVE_USER_DAYS.read(),
+        job_runs_days=config.RETENTION_JOB_RUNS_DAYS.read(),
     )
 
 
@@ -128,6 +129,8 @@ def cleanup_orchestrator(context: df.DurableOrchestrationContext) -> Generator[A
         )
         context.set_custom_status(_progress("users", len(user_batches), len(user_batches), sessions))
         archived = yield context.call_activity("cleanup_users", job)
+        context.set_custom_status(_progress("jobRuns", len(user_batches), len(user_batches), sessions))
+        job_runs_deleted = yield context.call_activity("cleanup_job_runs", job)
         result = {
             "dryRun": job["dryRun"],
             "cutoffs": job["cutoffs"],
@@ -137,6 +140,7 @@ def cleanup_orchestrator(context: df.DurableOrchestrationContext) -> Generator[A
                 "byTimeframe": dict(zip(PRUNED_TIMEFRAMES, deleted, strict=True)),
             },
             "inactiveUsers": {"archivedCount": archived},
+            "jobRuns": {"deletedCount": job_runs_deleted},
         }
     except Exception as error:
         # Record the failure in the job run, then fail the orchestration with the same error.
@@ -194,6 +198,12 @@ def cleanup_users(job: dict[str, Any]) -> int:
         for user_id in user_ids:
             boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
     return len(user_ids)
+
+
+@bp.activity_trigger(input_name="job")
+def cleanup_job_runs(job: dict[str, Any]) -> int:
+    cutoff = Cutoffs.from_json(job["cutoffs"]).job_runs
+    return retention.delete_job_runs_before(get_db(), cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="run")

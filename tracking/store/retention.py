@@ -2,7 +2,8 @@
 
 A detailed session is deleted only when every UTC day it overlaps has its ``dailytotals`` document,
 so no credited time is lost: totals, streaks, languages and history read from the daily totals.
-Users are archived, never deleted. Every operation is idempotent (absolute cut-offs).
+Users are archived, never deleted. The latest run of each job is never deleted. Every operation is
+idempotent (absolute cut-offs).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo import DESCENDING
 from pymongo.database import Database
 
 from tracking.domain.retention import utc_days
+from tracking.store import jobruns
 
 SESSIONS = "codingsessions"
 DAILY_TOTALS = "dailytotals"
@@ -74,3 +77,22 @@ def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: d
     if not dry_run and user_ids:
         db[USERS].update_many({**query, "userId": {"$in": user_ids}}, {"$set": {"archived": True, "archivedAt": now}})
     return user_ids
+
+
+def delete_job_runs_before(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> int:
+    """Delete the job runs started before ``cutoff``, except the latest run of each job name.
+
+    The latest run stays however old, so the cron status still shows a last run for a job that has not
+    run since. It is found with one sorted ``find_one`` per name, since FerretDB v1.24's ``$group`` has
+    only ``$sum`` and ``$count``.
+    """
+    keep: list[Any] = []
+    for name in db[jobruns.COLLECTION].distinct("name"):
+        # Served by the name_1_startedAt_-1 index.
+        latest = db[jobruns.COLLECTION].find_one({"name": name}, {"_id": 1}, sort=[("startedAt", DESCENDING)])
+        assert latest is not None
+        keep.append(latest["_id"])
+    query = {"startedAt": {"$lt": cutoff}, "_id": {"$nin": keep}}
+    if dry_run:
+        return db[jobruns.COLLECTION].count_documents(query)
+    return db[jobruns.COLLECTION].delete_many(query).deleted_count
