@@ -34,8 +34,12 @@ def record_session(req: func.HttpRequest) -> func.HttpResponse:
     now = datetime.now(UTC)
     session = build_session(body, now=now, max_age_days=config.MAX_SESSION_AGE_DAYS.read())
     [recorded] = record_sessions(get_db(), batch=[session], now=now)
-    message = "Session recorded successfully!" if recorded else "Session already recorded"
-    return json_response(SessionRecordedPublic(message=message, sessionId=session.session_id))
+    return json_response(
+        SessionRecordedPublic(
+            message="Session recorded successfully!" if recorded else "Session already recorded",
+            sessionId=session.session_id,
+        )
+    )
 
 
 @bp.function_name("record_sessions")
