@@ -110,6 +110,7 @@ def test_a_session_from_the_extension_is_recorded_with_every_derived_field(api: 
     assert response.json() == {"message": "Session recorded successfully!", "sessionId": expected_id}
     [session] = api.db["codingsessions"].find({}, {"_id": 0, "createdAt": 0})
     assert session == {
+        "sessionKey": f"{USER}|{expected_id}",
         "sessionId": expected_id,
         "userId": USER,
         "username": "Anonymous",

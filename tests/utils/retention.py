@@ -40,6 +40,7 @@ class Seed:
 
 def _session(session_id: str, user_id: str, start: datetime, end: datetime) -> dict[str, Any]:
     return {
+        "sessionKey": f"{user_id}|{session_id}",
         "sessionId": session_id,
         "userId": user_id,
         "username": f"user-{user_id[-1]}",

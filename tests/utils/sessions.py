@@ -19,7 +19,8 @@ def insert_session(
 ) -> None:
     db["codingsessions"].insert_one(
         {
-            "sessionId": f"{user_id}:{start.isoformat()}:{end.isoformat()}",
+            "sessionKey": f"{user_id}|{start.isoformat()}|{end.isoformat()}",
+            "sessionId": f"{start.isoformat()}|{end.isoformat()}",
             "userId": user_id,
             "startTime": start,
             "endTime": end,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from pymongo import ASCENDING, DESCENDING, DeleteOne, UpdateOne
 from pymongo.database import Database
 
+from tracking.domain import legacy
 from tracking.domain.intervals import Credit, Span, credit, merge
 from tracking.domain.periods import (
     ALL_TIME_KEY,
@@ -30,10 +31,15 @@ from tracking.domain.periods import (
     rolling_window,
 )
 from tracking.domain.ranking import is_listed
+from tracking.store import sessions
 from tracking.store.client import indexes
 
 COLLECTION = "boards"
 ORDER = [("total", DESCENDING), ("userId", ASCENDING)]
+# What a refresh reads of the user: visibility, and the totals from before this server (legacy.baseline).
+USER_FIELDS = dict.fromkeys(
+    ("isPublic", "archived", "totalCodingTime", "languages", "baselineCodingTime", "baselineLanguages"), 1
+)
 
 
 @indexes
@@ -61,18 +67,9 @@ class BoardEntry:
     total: float
 
 
-def _spans(db: Database[Any], user_id: str, start: datetime, end: datetime) -> list[Span]:
-    cursor = db["codingsessions"].find(
-        {"userId": user_id, "endTime": {"$gt": start}, "startTime": {"$lt": end}},
-        {"startTime": 1, "endTime": 1, "languages": 1},
-    )
-    return [Span(doc["startTime"], doc["endTime"], doc.get("languages") or {}) for doc in cursor]
-
-
-def _all_time_credit(db: Database[Any], user_id: str) -> Credit:
-    """All time comes from the daily totals, which outlive the detailed sessions (retention)."""
-    seconds = 0.0
-    languages: dict[str, float] = {}
+def _all_time_credit(db: Database[Any], user: dict[str, Any] | None, user_id: str) -> Credit:
+    """All time: the time from before this server, plus the daily totals (which outlive the sessions)."""
+    seconds, languages = legacy.baseline(user or {})
     for day in db["dailytotals"].find({"userId": user_id}, {"seconds": 1, "languages": 1}):
         seconds += day.get("seconds", 0.0)
         for language, value in (day.get("languages") or {}).items():
@@ -147,7 +144,17 @@ def refresh_user_boards(
     All time and the rolling board are always recomputed; day, week and month only for the
     periods touched. An unlisted user (private or archived) has their entries in them removed.
     """
-    user = db["users"].find_one({"userId": user_id}, {"isPublic": 1, "archived": 1})
+    user = db["users"].find_one(
+        {"userId": user_id},
+        {
+            "isPublic": 1,
+            "archived": 1,
+            "totalCodingTime": 1,
+            "languages": 1,
+            "baselineCodingTime": 1,
+            "baselineLanguages": 1,
+        },
+    )
     listed = is_listed(user)
     periods: dict[tuple[str, str], Period] = {}
     for start, end in touched:
@@ -156,7 +163,7 @@ def refresh_user_boards(
     rolling = period_at("last24h", now, zone)
     lookup_start = min([p.start for p in periods.values()] + [rolling.start])
     lookup_end = max([p.end for p in periods.values()] + [rolling.end + timedelta(days=1)])
-    spans = _spans(db, user_id, lookup_start, lookup_end)
+    spans = sessions.find_spans_by_user_between(db, user_id=user_id, start=lookup_start, end=lookup_end)
 
     keys = [key for _, key in periods] + [ALL_TIME_KEY, ROLLING_KEY]
     existing: dict[str, set[str]] = {}
@@ -178,7 +185,7 @@ def refresh_user_boards(
         user_id=user_id,
         timeframe="allTime",
         key=ALL_TIME_KEY,
-        result=_all_time_credit(db, user_id),
+        result=_all_time_credit(db, user, user_id),
         listed=listed,
         existing=existing.get(ALL_TIME_KEY, set()),
         now=now,
@@ -216,7 +223,7 @@ def sweep_rolling_board(db: Database[Any], *, now: datetime) -> int:
     user_ids = sorted({doc["userId"] for doc in due})
     start, end = rolling_window(now)
     for user_id in user_ids:
-        spans = _spans(db, user_id, start, end + timedelta(days=1))
+        spans = sessions.find_spans_by_user_between(db, user_id=user_id, start=start, end=end + timedelta(days=1))
         existing = {doc["board"] for doc in db[COLLECTION].find({"userId": user_id, "key": ROLLING_KEY}, {"board": 1})}
         user = db["users"].find_one({"userId": user_id}, {"isPublic": 1, "archived": 1})
         writes = _rolling_writes(user_id=user_id, spans=spans, listed=is_listed(user), existing=existing, now=now)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pymongo.database import Database
 
 from tracking import config
-from tracking.domain import achievements
+from tracking.domain import achievements, legacy
 from tracking.domain.achievements import CATEGORIES, Progress
 from tracking.domain.languages import bot_languages
 from tracking.domain.streaks import compute_streak, decayed, local_day_seconds, local_today, parse_zone
@@ -42,7 +42,8 @@ def refresh_user_stats(db: Database[Any], *, user: dict[str, Any], now: datetime
     """Recompute and ``$set`` the derived fields of ``user`` (a document just read), award achievements."""
     user_id = user["userId"]
     days = dailytotals.find_days_by_user(db, user_id)
-    total = sum(day.seconds for day in days)
+    baseline_seconds, baseline_languages = legacy.baseline(user)
+    total = baseline_seconds + sum(day.seconds for day in days)
     languages = _language_totals(days)
     zone = parse_zone(user.get("timezone"))
     streak = compute_streak(
@@ -54,8 +55,10 @@ def refresh_user_stats(db: Database[Any], *, user: dict[str, Any], now: datetime
     longest = max(streak.longest, int(user.get("longestStreak") or 0))
     ends = [end for end in (user.get("lastSessionDate"), sessions.find_latest_end_by_user(db, user_id)) if end]
     fields: dict[str, Any] = {
+        "baselineCodingTime": baseline_seconds,
+        "baselineLanguages": baseline_languages,
         "totalCodingTime": total,
-        "languages": bot_languages(languages),
+        "languages": legacy.add_languages(bot_languages(languages), baseline_languages),
         "lastSessionDate": max(ends) if ends else None,
         "currentStreak": streak.current,
         "longestStreak": longest,
