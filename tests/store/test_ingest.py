@@ -83,3 +83,24 @@ def test_decay_sets_lapsed_streaks_to_zero_in_each_users_zone(db: Database[dict[
     assert user_stats.decay_streaks(db, now=today) == 2
     streaks = {doc["userId"]: doc["currentStreak"] for doc in db["users"].find()}
     assert streaks == {"1": 3, "2": 0, "3": 0, "4": 2, "5": 0}
+
+
+def test_a_new_session_unarchives_the_user_and_puts_them_back_on_the_boards(db: Database[dict[str, Any]]) -> None:
+    record_sessions(db, batch=[session(NOW - timedelta(hours=1), 600, {"python": 600})], now=NOW)
+    db["users"].update_one({"userId": USER}, {"$set": {"archived": True, "archivedAt": NOW}})
+    db["boards"].delete_many({"userId": USER})
+
+    assert record_sessions(db, batch=[session(NOW, 60, {"python": 60})], now=NOW) == [True]
+
+    user = db["users"].find_one({"userId": USER})
+    assert user is not None
+    assert (user["archived"], user["archivedAt"]) == (False, None)
+    assert db["boards"].find_one({"_id": f"allTime|all|{USER}"}) is not None
+
+
+def test_a_duplicate_session_does_not_unarchive(db: Database[dict[str, Any]]) -> None:
+    replayed = session(NOW - timedelta(hours=1), 600, {"python": 600})
+    record_sessions(db, batch=[replayed], now=NOW)
+    db["users"].update_one({"userId": USER}, {"$set": {"archived": True}})
+    assert record_sessions(db, batch=[replayed], now=NOW) == [False]
+    assert db["users"].find_one({"userId": USER})["archived"] is True  # type: ignore[index]

@@ -18,7 +18,7 @@ from pymongo.database import Database
 from tracking import config
 from tracking.domain.sessions import NewSession
 from tracking.store import boards, dailytotals, sessions, user_stats
-from tracking.store.users import ensure_user, find_user_by_id
+from tracking.store.users import ensure_user, find_user_by_id, unarchive_by_id
 
 
 def record_sessions(db: Database[Any], *, batch: Sequence[NewSession], now: datetime) -> list[bool]:
@@ -37,6 +37,8 @@ def record_sessions(db: Database[Any], *, batch: Sequence[NewSession], now: date
             recorded[index] = sessions.insert_session(db, batch[index], username=user.get("username"), now=now)
         touched = [(batch[index].start, batch[index].end) for index in indexes if recorded[index]]
         if touched:
+            if user.get("archived"):
+                unarchive_by_id(db, user_id, now=now)
             _refresh_user(db, user=user, touched=touched, now=now)
     return recorded
 
