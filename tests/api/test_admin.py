@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
-from pymongo import MongoClient
 
-from tests.utils.hosts import RunningHost, start_host
-
-ADMIN_KEY = "admin-key-for-the-admin-route-tests-0123456789"
-SERVICE_KEY = "service-key-for-the-admin-route-tests-0123456"
-
-
-@pytest.fixture(scope="module")
-def admin_host(
-    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningHost]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    env = {"ADMIN_API_KEY": ADMIN_KEY, "SERVICE_API_KEY": SERVICE_KEY}
-    running = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"), extra_env=env)
-    running.session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
-    try:
-        yield running
-    finally:
-        running.stop()
-        mongo.drop_database(name)
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost
 
 
 @pytest.fixture
-def admin(admin_host: RunningHost) -> RunningHost:
-    admin_host.clear_database()
-    return admin_host
+def admin(api: RunningHost) -> RunningHost:
+    """The module's host, calling with the admin key unless a test says otherwise."""
+    api.session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
+    return api
 
 
 def session(session_id: str, user_id: str, end: datetime, created: datetime) -> dict[str, Any]:

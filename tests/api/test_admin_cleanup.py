@@ -15,11 +15,9 @@ import pytest
 import requests
 from pymongo import MongoClient
 
-from tests.utils.hosts import RunningHost, start_host
+from tests.utils.hosts import ADMIN_KEY, RunningHost, start_host
 from tests.utils.retention import IDLE, reads, seed_retention_data
 from tracking.domain.retention import iso_week_key
-
-ADMIN_KEY = "admin-key-for-the-cleanup-tests-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +26,7 @@ def host(
 ) -> Iterator[RunningHost]:
     name = f"test_{uuid.uuid4().hex[:12]}"
     # A daily schedule makes the timer's occurrence fall in today's ISO week, like the admin start.
-    env = {"ADMIN_API_KEY": ADMIN_KEY, "CLEANUP_SCHEDULE": "0 0 0 * * *", "CLEANUP_BATCH_SIZE": "2"}
+    env = {"CLEANUP_SCHEDULE": "0 0 0 * * *", "CLEANUP_BATCH_SIZE": "2"}
     running = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"), extra_env=env)
     running.session.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
     try:

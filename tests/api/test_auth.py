@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pymongo import MongoClient
 
 from tests.utils.factories import USER_A, USER_B, bearer, create_api_key, create_user
-from tests.utils.hosts import RunningHost, start_host
-
-ADMIN_KEY = "admin-bootstrap-key-0123456789abcdef0123456789"
-SERVICE_KEY = "service-bootstrap-key-0123456789abcdef01234567"
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost
 
 NO_CREDENTIAL = {"message": "Authentication required: send Authorization: Bearer <API key>"}
 BAD_KEY = {"message": "Invalid or revoked API key"}
@@ -21,31 +16,11 @@ MALFORMED = {"message": "Malformed Authorization header: expected Bearer <API ke
 OTHER_USER = {"message": "This API key may not act for this user"}
 
 
-@pytest.fixture(scope="module")
-def keyed_host(
-    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningHost]:
-    """A host with both bootstrap keys set, on a database of its own."""
-    name = "test_auth_" + datetime.now(UTC).strftime("%H%M%S%f")
-    host = start_host(
-        mongodb_uri=mongodb_uri,
-        database=name,
-        log_dir=tmp_path_factory.mktemp("host"),
-        extra_env={"ADMIN_API_KEY": ADMIN_KEY, "SERVICE_API_KEY": SERVICE_KEY},
-    )
-    try:
-        yield host
-    finally:
-        host.stop()
-        mongo.drop_database(name)
-
-
 @pytest.fixture
-def host(keyed_host: RunningHost) -> RunningHost:
-    keyed_host.clear_database()
-    create_user(keyed_host.db, USER_A, "ada")
-    create_user(keyed_host.db, USER_B, "grace")
-    return keyed_host
+def host(api: RunningHost) -> RunningHost:
+    create_user(api.db, USER_A, "ada")
+    create_user(api.db, USER_B, "grace")
+    return api
 
 
 def _refusal(response: Any) -> tuple[int, Any]:

@@ -3,47 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from pymongo import MongoClient
-
 from tests.utils.factories import bearer, create_api_key
-from tests.utils.hosts import RunningHost, start_host
+from tests.utils.hosts import ADMIN_KEY, RunningHost
 from tests.utils.sessions import insert_session, insert_user
 from tracking.domain.periods import period_at, previous_period
 from tracking.store import boards
 
-ADMIN_KEY = "admin-key-for-leaderboard-tests-0123456789"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 UTC_ZONE = ZoneInfo("UTC")
-
-
-@pytest.fixture(scope="module")
-def board_host(
-    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningHost]:
-    name = f"test_boards_{datetime.now(UTC):%H%M%S%f}"
-    host = start_host(
-        mongodb_uri=mongodb_uri,
-        database=name,
-        log_dir=tmp_path_factory.mktemp("host"),
-        extra_env={"ADMIN_API_KEY": ADMIN_KEY},
-    )
-    try:
-        yield host
-    finally:
-        host.stop()
-        mongo.drop_database(name)
-
-
-@pytest.fixture
-def api(board_host: RunningHost) -> RunningHost:
-    board_host.clear_database()
-    return board_host
 
 
 def _anchor() -> datetime:

@@ -4,47 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import time as time_module
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from pymongo import MongoClient
 
-from tests.utils.hosts import RunningHost, start_host
+from tests.utils.hosts import SERVICE_KEY, RunningHost
 
-SERVICE_KEY = "service-key-for-stats-tests-0123456789ab"
 USER = "223456789012345678"
 OTHER = "976543210987654321"
 USER_KEY = "dtk_ingest-key-of-user-223456789012345678"
 OTHER_KEY = "dtk_ingest-key-of-user-976543210987654321"
 
 
-@pytest.fixture(scope="module")
-def host(
-    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningHost]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    running = start_host(
-        mongodb_uri=mongodb_uri,
-        database=name,
-        log_dir=tmp_path_factory.mktemp("host"),
-        extra_env={"SERVICE_API_KEY": SERVICE_KEY},
-    )
-    try:
-        yield running
-    finally:
-        running.stop()
-        mongo.drop_database(name)
-
-
 @pytest.fixture
-def api(host: RunningHost) -> RunningHost:
-    host.clear_database()
+def api(api: RunningHost) -> RunningHost:
+    """The module's host with an ingest key for each of the two users."""
     for user_id, key in ((USER, USER_KEY), (OTHER, OTHER_KEY)):
-        host.db["apikeys"].insert_one(
+        api.db["apikeys"].insert_one(
             {
                 "keyHash": hashlib.sha256(key.encode()).hexdigest(),
                 "scope": "ingest",
@@ -53,7 +31,7 @@ def api(host: RunningHost) -> RunningHost:
                 "createdAt": datetime.now(UTC),
             }
         )
-    return host
+    return api
 
 
 def auth(key: str = USER_KEY) -> dict[str, str]:

@@ -16,6 +16,10 @@ from pymongo.database import Database
 
 from tracking.host.devdb import ROOT, free_port
 
+# Every test host gets both bootstrap keys, as ADMIN_API_KEY and SERVICE_API_KEY.
+ADMIN_KEY = "admin-bootstrap-key-for-tests-0123456789abcdef"
+SERVICE_KEY = "service-bootstrap-key-for-tests-0123456789abcd"
+
 
 @dataclass
 class RunningHost:
@@ -74,6 +78,8 @@ def start_host(
         "MONGODB_URI": mongodb_uri,
         "MONGODB_DB": database,
         "MONGODB_TIMEOUT_MS": "2000",
+        "ADMIN_API_KEY": ADMIN_KEY,
+        "SERVICE_API_KEY": SERVICE_KEY,
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "tracking.host", "--port", str(port)]
