@@ -220,8 +220,8 @@ class UserLinkedPublic(BaseModel):
     user: UserSummaryPublic
 
 
-class UserProfilePublic(BaseModel):
-    """The public view of a profile: an explicit list, with no link code, key or device id."""
+class ProfileSummaryPublic(BaseModel):
+    """What a profile update answers: an explicit list, with no link code, key or device id."""
 
     userId: str
     username: str
@@ -233,6 +233,11 @@ class UserProfilePublic(BaseModel):
     timezone: str
     totalCodingTime: float
     currentStreak: int
+
+
+class UserProfilePublic(ProfileSummaryPublic):
+    """The public view of a profile: the summary and the rest of the public fields."""
+
     longestStreak: int
     lastSessionDate: datetime | None
     languages: dict[str, float]
@@ -263,19 +268,6 @@ class UserProfileUpdate(BaseModel):
     socials: Annotated[dict[StrictStr, StrictStr], AfterValidator(profiles.check_socials)] | None = None
     isPublic: StrictBool | None = None
     timezone: Annotated[StrictStr, AfterValidator(profiles.check_timezone)] | None = None
-
-
-class ProfileSummaryPublic(BaseModel):
-    userId: str
-    username: str
-    displayName: str | None
-    avatarUrl: str | None
-    bio: str
-    socials: dict[str, Any]
-    isPublic: bool
-    timezone: str
-    totalCodingTime: float
-    currentStreak: int
 
 
 class ProfileUpdatedPublic(BaseModel):

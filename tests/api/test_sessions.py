@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
+from tests.utils.factories import bearer, store_ingest_keys
 from tests.utils.hosts import SERVICE_KEY, RunningHost
 from tracking.domain.sessions import session_hash
 
@@ -20,21 +20,12 @@ OTHER_KEY = "dtk_ingest-key-of-user-876543210987654321"
 @pytest.fixture
 def api(api: RunningHost) -> RunningHost:
     """The module's host with an ingest key for each of the two users."""
-    for user_id, key in ((USER, USER_KEY), (OTHER, OTHER_KEY)):
-        api.db["apikeys"].insert_one(
-            {
-                "keyHash": hashlib.sha256(key.encode()).hexdigest(),
-                "scope": "ingest",
-                "userId": user_id,
-                "revokedAt": None,
-                "createdAt": datetime.now(UTC),
-            }
-        )
+    store_ingest_keys(api.db, {USER: USER_KEY, OTHER: OTHER_KEY})
     return api
 
 
 def auth(key: str = USER_KEY) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+    return bearer(key)
 
 
 def iso(moment: datetime) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time as time_module
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.utils.factories import bearer, store_ingest_keys
 from tests.utils.hosts import SERVICE_KEY, RunningHost
 
 USER = "223456789012345678"
@@ -21,21 +21,12 @@ OTHER_KEY = "dtk_ingest-key-of-user-976543210987654321"
 @pytest.fixture
 def api(api: RunningHost) -> RunningHost:
     """The module's host with an ingest key for each of the two users."""
-    for user_id, key in ((USER, USER_KEY), (OTHER, OTHER_KEY)):
-        api.db["apikeys"].insert_one(
-            {
-                "keyHash": hashlib.sha256(key.encode()).hexdigest(),
-                "scope": "ingest",
-                "userId": user_id,
-                "revokedAt": None,
-                "createdAt": datetime.now(UTC),
-            }
-        )
+    store_ingest_keys(api.db, {USER: USER_KEY, OTHER: OTHER_KEY})
     return api
 
 
 def auth(key: str = USER_KEY) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+    return bearer(key)
 
 
 def code(api: RunningHost, end: datetime, seconds: float, languages: dict[str, float] | None = None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking.domain.access import Scope
+from tracking.domain.access import Scope, hash_api_key
 from tracking.store.apikeys import insert_api_key
 from tracking.store.users import ensure_user, find_user_by_id
 
@@ -42,6 +42,20 @@ def create_api_key(
     """Issue a key of ``scope`` (``ingest`` needs ``user_id``) and return the key itself."""
     key, _ = insert_api_key(db, scope=scope, label=label, user_id=user_id, device_id=device_id, now=datetime.now(UTC))
     return key
+
+
+def store_ingest_keys(db: Database[dict[str, Any]], keys: dict[str, str]) -> None:
+    """Store known ingest keys (``{userId: key}``), for tests that need fixed keys."""
+    for user_id, key in keys.items():
+        db["apikeys"].insert_one(
+            {
+                "keyHash": hash_api_key(key),
+                "scope": "ingest",
+                "userId": user_id,
+                "revokedAt": None,
+                "createdAt": datetime.now(UTC),
+            }
+        )
 
 
 def bearer(key: str) -> dict[str, str]:
