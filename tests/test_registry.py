@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,20 @@ def test_every_declared_setting_is_documented_in_the_readme() -> None:
 
     readme = (ROOT / "README.md").read_text()
     assert [s.name for s in ALL_SETTINGS if f"| `{s.name}` |" not in readme] == []
+
+
+def test_every_route_is_in_the_api_reference(functions: list[Any]) -> None:
+    def shape(route: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", route)
+
+    documented = {shape(m) for m in re.findall(r"^### `([A-Z]+ /api/[^`?]*)", (ROOT / "docs/api.md").read_text(), re.M)}
+    missing = []
+    for function in functions:
+        trigger = function.get_trigger()
+        if trigger.type == "httpTrigger" and trigger.route != "{*path}":  # the catch-all is the 404/405 answer
+            missing += [
+                f"{m.value} /api/{trigger.route}"
+                for m in trigger.methods
+                if shape(f"{m.value} /api/{trigger.route}") not in documented
+            ]
+    assert missing == []
