@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pymongo import MongoClient
+
 from tests.utils.factories import bearer, create_api_key
-from tests.utils.hosts import ADMIN_KEY, RunningHost
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, start_host
 from tests.utils.sessions import insert_session, insert_user
 from tracking.domain.periods import period_at, previous_period
 from tracking.store import boards
@@ -229,3 +232,39 @@ def test_going_private_leaves_the_boards_and_going_public_returns(api: RunningHo
     shown = api.put("user-profile/123456789012345678", json={"isPublic": True}, headers=service)
     assert shown.status_code == 200
     assert [e["userId"] for e in api.get("leaderboard/day").json()] == ["123456789012345678"]
+
+
+def test_days_follow_the_board_time_zone_end_to_end(
+    mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path: Path
+) -> None:
+    kolkata = ZoneInfo("Asia/Kolkata")
+    name = f"test_board_zone_{datetime.now(UTC):%H%M%S%f}"
+    host = start_host(
+        mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path, extra_env={"BOARD_TIMEZONE": "Asia/Kolkata"}
+    )
+    try:
+        now = datetime.now(UTC)
+        # The latest local midnight that a 20-minute session can straddle and still end in the past.
+        midnight = period_at("day", now - timedelta(minutes=11), kolkata).start
+        body = {
+            "userId": "123456789012345678",
+            "username": "ada",
+            "duration": 1200,
+            "sessionDate": (midnight + timedelta(minutes=10)).isoformat(),
+            "languages": {"python": 1200},
+        }
+        assert (
+            host.post("coding-session", json=body, headers={"Authorization": f"Bearer {SERVICE_KEY}"}).status_code
+            == 200
+        )
+        totals = {(d["board"], d["key"]): d["total"] for d in host.db["boards"].find({"board": "day"})}
+        before, after = period_at("day", midnight - timedelta(minutes=1), kolkata), period_at("day", midnight, kolkata)
+        assert totals == {("day", before.key): 600, ("day", after.key): 600}
+
+        envelope = host.get("leaderboard/month", params={"envelope": 1}).json()
+        month = period_at("month", now, kolkata)
+        assert envelope["timezone"] == "Asia/Kolkata"
+        assert (envelope["periodKey"], envelope["start"]) == (month.key, month.start.isoformat().replace("+00:00", "Z"))
+    finally:
+        host.stop()
+        mongo.drop_database(name)
