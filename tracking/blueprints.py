@@ -6,7 +6,7 @@ import azure.functions as func
 
 from tracking.api import admin, keys, leaderboards, link, sessions, stats, system, users
 from tracking.api.routing import Route, http_route
-from tracking.jobs import cleanup, operations, streaks
+from tracking.jobs import cleanup, operations, rebuild, streaks
 from tracking.jobs import leaderboards as leaderboard_jobs
 
 BLUEPRINTS: tuple[func.Blueprint, ...] = (
@@ -20,6 +20,7 @@ BLUEPRINTS: tuple[func.Blueprint, ...] = (
     link.bp,
     admin.bp,
     cleanup.bp,
+    rebuild.bp,
     operations.bp,
     streaks.bp,
 )

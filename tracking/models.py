@@ -390,14 +390,18 @@ class CleanupCreate(BaseModel):
     dryRun: StrictBool | None = None
 
 
-class CleanupStartedPublic(BaseModel):
+class OrchestrationStartedPublic(BaseModel):
+    """The answer of a Durable job's start route (the cleanup, the boards rebuild)."""
+
     id: str
     started: bool
     runtimeStatus: str
     statusUrl: str
 
 
-class CleanupStatusPublic(BaseModel):
+class OrchestrationStatusPublic(BaseModel):
+    """The answer of a Durable job's status route: ``progress`` is its custom status, ``result`` its output."""
+
     id: str
     runtimeStatus: str
     createdTime: datetime | None

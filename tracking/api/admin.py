@@ -1,4 +1,4 @@
-"""Admin and operations routes (admin scope): statistics, health, job status, cleanup and manual jobs."""
+"""Admin and operations routes (admin scope): statistics, health, job status, cleanup, board rebuild, manual jobs."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from tracking.api.auth import ADMIN
 from tracking.api.http import durable_endpoint, endpoint, json_response, read_json, read_query
 from tracking.domain.retention import iso_week_key
 from tracking.errors import BadRequest, NotFound
-from tracking.jobs import cleanup, operations
+from tracking.jobs import cleanup, operations, rebuild
 from tracking.models import (
     CleanupCreate,
-    CleanupStartedPublic,
-    CleanupStatusPublic,
+    OrchestrationStartedPublic,
+    OrchestrationStatusPublic,
     RecentSessionsQuery,
     SnapshotTriggerCreate,
 )
@@ -26,8 +26,40 @@ from tracking.store.client import get_db
 
 bp = df.Blueprint()
 
-# Only cleanup instances can be read through the admin route, never an arbitrary orchestration.
+# Only cleanup and rebuild instances can be read through the admin routes, never an arbitrary orchestration.
 CLEANUP_INSTANCE = re.compile(r"^cleanup-[0-9]{4}-W[0-9]{2}(-dry-run)?$")
+REBUILD_INSTANCE = re.compile(r"^rebuild-boards-[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _started_response(req: func.HttpRequest, instance_id: str, status: str, started: bool) -> func.HttpResponse:
+    """202 while the orchestration runs, 200 when it has already finished; Location is its status URL."""
+    status_url = f"{req.url.split('?', 1)[0].rstrip('/')}/{instance_id}"
+    answer = OrchestrationStartedPublic(id=instance_id, started=started, runtimeStatus=status, statusUrl=status_url)
+    code = 200 if status == df.OrchestrationRuntimeStatus.Completed.value else 202
+    return json_response(answer, code, {"Location": status_url})
+
+
+async def _status_response(
+    client: df.DurableOrchestrationClient, instance_id: str, *, pattern: re.Pattern[str], job: str
+) -> func.HttpResponse:
+    """The status of an instance of ``job``; 404 for an unknown id or one that is not that job's."""
+    if not pattern.match(instance_id):
+        raise NotFound(f"No {job} {instance_id}")
+    status = await client.get_status(instance_id)
+    if status.runtime_status is None:
+        raise NotFound(f"No {job} {instance_id}")
+    failed = status.runtime_status == df.OrchestrationRuntimeStatus.Failed
+    output = status.output
+    answer = OrchestrationStatusPublic(
+        id=instance_id,
+        runtimeStatus=status.runtime_status.value,
+        createdTime=status.created_time,
+        lastUpdatedTime=status.last_updated_time,
+        progress=status.custom_status,
+        result=output if isinstance(output, dict) else None,
+        error=str(output) if failed else None,
+    )
+    return json_response(answer)
 
 
 @bp.function_name("admin_stats")
@@ -55,11 +87,7 @@ async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestra
     instance_id, status, started = await cleanup.start_cleanup(
         client, now=now, week_key=iso_week_key(now), trigger="admin", dry_run=dry_run
     )
-    status_url = f"{req.url.split('?', 1)[0].rstrip('/')}/{instance_id}"
-    answer = CleanupStartedPublic(id=instance_id, started=started, runtimeStatus=status, statusUrl=status_url)
-    # 202 while the cleanup runs; 200 when this week's cleanup has already finished.
-    code = 200 if status == df.OrchestrationRuntimeStatus.Completed.value else 202
-    return json_response(answer, code, {"Location": status_url})
+    return _started_response(req, instance_id, status, started)
 
 
 @bp.function_name("admin_cleanup_status")
@@ -68,23 +96,27 @@ async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestra
 @durable_endpoint(auth=ADMIN)
 async def admin_cleanup_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = req.route_params.get("instanceId", "")
-    if not CLEANUP_INSTANCE.match(instance_id):
-        raise NotFound(f"No cleanup {instance_id}")
-    status = await client.get_status(instance_id)
-    if status.runtime_status is None:
-        raise NotFound(f"No cleanup {instance_id}")
-    failed = status.runtime_status == df.OrchestrationRuntimeStatus.Failed
-    output = status.output
-    answer = CleanupStatusPublic(
-        id=instance_id,
-        runtimeStatus=status.runtime_status.value,
-        createdTime=status.created_time,
-        lastUpdatedTime=status.last_updated_time,
-        progress=status.custom_status,
-        result=output if isinstance(output, dict) else None,
-        error=str(output) if failed else None,
-    )
-    return json_response(answer)
+    return await _status_response(client, instance_id, pattern=CLEANUP_INSTANCE, job="cleanup")
+
+
+@bp.function_name("admin_boards_rebuild_start")
+@bp.route(route="admin/boards/rebuild", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+@durable_endpoint(auth=ADMIN)
+async def admin_boards_rebuild_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    instance_id, status, started = await rebuild.start_rebuild(client, now=datetime.now(UTC))
+    return _started_response(req, instance_id, status, started)
+
+
+@bp.function_name("admin_boards_rebuild_status")
+@bp.route(route="admin/boards/rebuild/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+@durable_endpoint(auth=ADMIN)
+async def admin_boards_rebuild_status(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    instance_id = req.route_params.get("instanceId", "")
+    return await _status_response(client, instance_id, pattern=REBUILD_INSTANCE, job="boards rebuild")
 
 
 @bp.function_name("admin_snapshot_health")

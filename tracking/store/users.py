@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -56,6 +56,13 @@ def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: d
 
 def find_user_by_id(db: Database[Any], user_id: str) -> dict[str, Any] | None:
     return db[COLLECTION].find_one({"userId": user_id})
+
+
+def find_user_ids_after(db: Database[Any], *, after: str | None, limit: int) -> list[str]:
+    """The next ``limit`` user ids in ascending order after ``after`` (from the first when None)."""
+    query = {} if after is None else {"userId": {"$gt": after}}
+    cursor = db[COLLECTION].find(query, {"_id": 0, "userId": 1}).sort("userId", ASCENDING).limit(limit)
+    return [doc["userId"] for doc in cursor]
 
 
 def link_user(
