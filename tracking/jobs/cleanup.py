@@ -157,13 +157,7 @@ def cleanup_orchestrator(context: df.DurableOrchestrationContext) -> Generator[A
 
 @bp.activity_trigger(input_name="run")
 def cleanup_begin(run: dict[str, Any]) -> str:
-    return jobruns.start_run(
-        get_db(),
-        name=JOB_NAME,
-        trigger=run["trigger"],
-        started_at=datetime.fromisoformat(run["startedAt"]),
-        instance_id=run["instanceId"],
-    )
+    return jobruns.start_orchestration_run(get_db(), name=JOB_NAME, trigger=run["trigger"], run=run)
 
 
 @bp.activity_trigger(input_name="job")
@@ -208,11 +202,4 @@ def cleanup_job_runs(job: dict[str, Any]) -> int:
 
 @bp.activity_trigger(input_name="run")
 def cleanup_finish(run: dict[str, Any]) -> None:
-    jobruns.finish_run(
-        get_db(),
-        run["runId"],
-        finished_at=datetime.now(UTC),
-        status=run["status"],
-        result=run["result"],
-        error=run["error"],
-    )
+    jobruns.finish_orchestration_run(get_db(), run)

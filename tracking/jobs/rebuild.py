@@ -89,13 +89,8 @@ def rebuild_boards_orchestrator(context: df.DurableOrchestrationContext) -> Gene
 
 @bp.activity_trigger(input_name="run")
 def rebuild_boards_begin(run: dict[str, Any]) -> str:
-    return jobruns.start_run(
-        get_db(),
-        name=JOB_NAME,
-        trigger="admin",  # only the admin route starts it
-        started_at=datetime.fromisoformat(run["startedAt"]),
-        instance_id=run["instanceId"],
-    )
+    # Only the admin route starts it.
+    return jobruns.start_orchestration_run(get_db(), name=JOB_NAME, trigger="admin", run=run)
 
 
 @bp.activity_trigger(input_name="batch")
@@ -112,11 +107,4 @@ def rebuild_boards_batch(batch: dict[str, Any]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="run")
 def rebuild_boards_finish(run: dict[str, Any]) -> None:
-    jobruns.finish_run(
-        get_db(),
-        run["runId"],
-        finished_at=datetime.now(UTC),
-        status=run["status"],
-        result=run["result"],
-        error=run["error"],
-    )
+    jobruns.finish_orchestration_run(get_db(), run)

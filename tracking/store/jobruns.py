@@ -64,6 +64,24 @@ def finish_run(
     )
 
 
+def start_orchestration_run(db: Database[Any], *, name: str, trigger: str, run: dict[str, Any]) -> str:
+    """Start the run an orchestration reports as ``{"startedAt", "instanceId"}``; a replay finds the same run."""
+    return start_run(
+        db,
+        name=name,
+        trigger=trigger,
+        started_at=datetime.fromisoformat(run["startedAt"]),
+        instance_id=run["instanceId"],
+    )
+
+
+def finish_orchestration_run(db: Database[Any], run: dict[str, Any]) -> None:
+    """Finish the run an orchestration reports as ``{"runId", "status", "result", "error"}``."""
+    finish_run(
+        db, run["runId"], finished_at=datetime.now(UTC), status=run["status"], result=run["result"], error=run["error"]
+    )
+
+
 def run_job(name: str, trigger: str, fn: Callable[[], T]) -> T:
     """Run ``fn`` as job ``name``, recording start, finish, status and result or error; errors re-raise.
 
