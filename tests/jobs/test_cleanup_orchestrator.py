@@ -6,11 +6,12 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from unittest.mock import MagicMock, Mock
+from unittest.mock import MagicMock
 
 import pytest
 from azure.durable_functions.testing import orchestrator_generator_wrapper
 
+from tests.utils import durable
 from tracking.domain.retention import RetentionPolicy, cutoffs
 from tracking.jobs import cleanup
 
@@ -53,32 +54,9 @@ def activity_result(name: str, payload: Any) -> Any:
     raise AssertionError(f"unexpected activity {name}")
 
 
-class Failed:
-    """A task whose result raises, as a failed activity does."""
-
-    @property
-    def result(self) -> Any:
-        raise RuntimeError("Activity function 'cleanup_snapshots' failed: database gone")
-
-
 def fake_context(results: Callable[[str, Any], Any]) -> MagicMock:
-    context = MagicMock()
+    context = durable.fake_context(results, instance_id="cleanup-2026-W48")
     context.get_input.return_value = JOB
-    context.instance_id = "cleanup-2026-W48"
-
-    def call_activity(name: str, payload: Any) -> Any:
-        try:
-            return Mock(result=results(name, payload))
-        except RuntimeError:
-            return Failed()
-
-    context.call_activity.side_effect = call_activity
-
-    def task_all(tasks: list[Any]) -> Any:
-        failed = [task for task in tasks if isinstance(task, Failed)]
-        return failed[0] if failed else Mock(result=[task.result for task in tasks])
-
-    context.task_all.side_effect = task_all
     return context
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from unittest.mock import MagicMock, Mock
+from unittest.mock import MagicMock
 
 import pytest
 from azure.durable_functions.testing import orchestrator_generator_wrapper
 
+from tests.utils import durable
 from tracking.jobs import rebuild
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
@@ -27,27 +28,8 @@ def activity_result(name: str, payload: Any) -> Any:
     raise AssertionError(f"unexpected activity {name}")
 
 
-class Failed:
-    """A task whose result raises, as a failed activity does."""
-
-    @property
-    def result(self) -> Any:
-        raise RuntimeError("Activity function 'rebuild_boards_batch' failed: database gone")
-
-
 def fake_context(results: Callable[[str, Any], Any]) -> MagicMock:
-    context = MagicMock()
-    context.instance_id = "rebuild-boards-2026-11-29"
-    context.current_utc_datetime = NOW
-
-    def call_activity(name: str, payload: Any) -> Any:
-        try:
-            return Mock(result=results(name, payload))
-        except RuntimeError:
-            return Failed()
-
-    context.call_activity.side_effect = call_activity
-    return context
+    return durable.fake_context(results, instance_id="rebuild-boards-2026-11-29", current_utc_datetime=NOW)
 
 
 def orchestrator_function() -> Callable[[Any], Any]:
