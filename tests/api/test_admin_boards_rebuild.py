@@ -5,9 +5,7 @@ The module's host keeps its Durable instances in memory, so only one test starts
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
-from typing import Any
 
 import requests
 
@@ -15,18 +13,6 @@ from tests.utils.hosts import ADMIN_KEY, RunningHost
 from tests.utils.sessions import insert_user
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
-
-
-def wait_for(api: RunningHost, instance_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        response = api.get(f"admin/boards/rebuild/{instance_id}", headers=ADMIN)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        if body["runtimeStatus"] not in ("Pending", "Running"):
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"{instance_id} did not finish:\n{api.log()}")
 
 
 def test_rebuild_puts_the_replaced_servers_users_on_the_all_time_board(api: RunningHost) -> None:
@@ -45,7 +31,7 @@ def test_rebuild_puts_the_replaced_servers_users_on_the_all_time_board(api: Runn
     assert response.json() == {"id": instance_id, "started": True, "runtimeStatus": "Pending", "statusUrl": status_url}
     assert response.headers["Location"] == status_url
 
-    status = wait_for(api, instance_id)
+    status = api.wait_until_finished(f"admin/boards/rebuild/{instance_id}", headers=ADMIN)
     assert status["runtimeStatus"] == "Completed", status
     assert (status["progress"], status["result"], status["error"]) == ({"users": 4}, {"users": 4}, None)
     assert status["createdTime"] <= status["lastUpdatedTime"]
@@ -77,7 +63,10 @@ def test_rebuild_puts_the_replaced_servers_users_on_the_all_time_board(api: Runn
     again = api.post("admin/boards/rebuild", headers=ADMIN)
     assert again.status_code == 200, again.text
     assert again.json() == {"id": instance_id, "started": False, "runtimeStatus": "Completed", "statusUrl": status_url}
-    assert wait_for(api, instance_id)["lastUpdatedTime"] == status["lastUpdatedTime"]
+    assert (
+        api.wait_until_finished(f"admin/boards/rebuild/{instance_id}", headers=ADMIN)["lastUpdatedTime"]
+        == status["lastUpdatedTime"]
+    )
     runs = list(api.db["jobruns"].find({"name": "rebuild_boards"}))
     assert [(run["instanceId"], run["trigger"], run["status"], run["result"]) for run in runs] == [
         (instance_id, "admin", "succeeded", {"users": 4})

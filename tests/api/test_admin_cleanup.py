@@ -36,18 +36,6 @@ def host(
         mongo.drop_database(name)
 
 
-def wait_for(host: RunningHost, instance_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        response = host.get(f"admin/cleanup/{instance_id}")
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        if body["runtimeStatus"] not in ("Pending", "Running"):
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"{instance_id} did not finish:\n{host.log()}")
-
-
 def test_cleanup_through_the_local_host(host: RunningHost) -> None:
     now = datetime.now(UTC)
     seed = seed_retention_data(host.db, now, slack=timedelta(minutes=5))
@@ -61,7 +49,7 @@ def test_cleanup_through_the_local_host(host: RunningHost) -> None:
     assert dry["id"] == f"cleanup-{week}-dry-run"
     assert dry["started"] is True
     assert response.headers["Location"] == dry["statusUrl"] == host.url(f"admin/cleanup/cleanup-{week}-dry-run")
-    dry_status = wait_for(host, dry["id"])
+    dry_status = host.wait_until_finished(f"admin/cleanup/{dry['id']}")
     assert dry_status["runtimeStatus"] == "Completed", dry_status
     assert dry_status["result"]["dryRun"] is True
     assert dry_status["result"]["codingSessions"] == {"aggregated": seed.aggregated_days, "deleted": 31, "unsummed": 1}
@@ -78,7 +66,7 @@ def test_cleanup_through_the_local_host(host: RunningHost) -> None:
         "runtimeStatus": "Pending",
         "statusUrl": host.url(f"admin/cleanup/cleanup-{week}"),
     }
-    status = wait_for(host, started["id"])
+    status = host.wait_until_finished(f"admin/cleanup/{started['id']}")
     assert status["runtimeStatus"] == "Completed", status
     assert status["error"] is None
     assert status["progress"]["stage"] == "done"
@@ -110,7 +98,8 @@ def test_cleanup_through_the_local_host(host: RunningHost) -> None:
         "runtimeStatus": "Completed",
         "statusUrl": host.url(f"admin/cleanup/cleanup-{week}"),
     }
-    assert wait_for(host, started["id"])["lastUpdatedTime"] == status["lastUpdatedTime"]
+    again = host.wait_until_finished(f"admin/cleanup/{started['id']}")
+    assert again["lastUpdatedTime"] == status["lastUpdatedTime"]
     runs = list(host.db["jobruns"].find({"name": "weekly_cleanup"}).sort("startedAt", 1))
     assert [(run["instanceId"], run["trigger"], run["status"]) for run in runs] == [
         (f"cleanup-{week}-dry-run", "admin", "succeeded"),

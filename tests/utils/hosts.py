@@ -50,6 +50,18 @@ class RunningHost:
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
 
+    def wait_until_finished(self, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """Poll an orchestration's status route until it is neither Pending nor Running."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            response = self.get(path, headers=headers)
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            if body["runtimeStatus"] not in ("Pending", "Running"):
+                return body
+            time.sleep(0.2)
+        raise AssertionError(f"{path} did not finish:\n{self.log()}")
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
