@@ -281,13 +281,7 @@ class UserSearchQuery(BaseModel):
     limit: Annotated[int, Field(ge=1), AfterValidator(lambda value: min(value, profiles.SEARCH_MAX_LIMIT))] = 10
 
 
-class UserSearchResultPublic(BaseModel):
-    userId: str
-    username: str
-    displayName: str | None
-    avatarUrl: str | None
-    totalCodingTime: float
-    currentStreak: int
+class UserSearchResultPublic(UserSummaryPublic):
     longestStreak: int
 
 
