@@ -28,11 +28,12 @@ from typing import Any
 from pymongo import MongoClient, monitoring
 
 from tests.utils.hosts import start_host
+from tracking import config
 from tracking.domain.sessions import NewSession, build_session
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.models import SessionCreate
+from tracking.services.ingest import record_sessions
 from tracking.store import client as store_client
-from tracking.store.ingest import record_sessions
 
 LANGUAGES = ("python", "typescriptreact", "go", "java", "markdown", "rust", "shellscript")
 SERVICE_KEY = "bench-service-key-0123456789abcdefghijklmnop"
@@ -97,7 +98,7 @@ def in_process(uri: str, users: int, count: int) -> None:
     started = time.perf_counter()
     for session in sessions:
         counter.commands = 0
-        record_sessions(db, batch=[session], now=now)
+        record_sessions(db, batch=[session], now=now, settings=config.settings())
         trips.append(counter.commands)
     elapsed = time.perf_counter() - started
     tenth = max(1, count // 10)
@@ -105,7 +106,7 @@ def in_process(uri: str, users: int, count: int) -> None:
     for label, part in (("first tenth", trips[:tenth]), ("last tenth", trips[-tenth:])):
         print(f"  round trips per session, {label}: mean {statistics.mean(part):.2f}, min {min(part)}, max {max(part)}")
     counter.commands = 0
-    record_sessions(db, batch=[sessions[0]], now=now)
+    record_sessions(db, batch=[sessions[0]], now=now, settings=config.settings())
     print(f"  round trips for a replayed (duplicate) session: {counter.commands}")
     store_client.get_client().drop_database(database)
     store_client.close_client()

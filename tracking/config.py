@@ -3,15 +3,18 @@
 Every setting the app reads is declared here once, with its default and its parser. Nothing is
 read at import: a missing or malformed value raises ``SettingError`` naming the setting when it is
 first used, so one bad value fails the functions that need it instead of unloading the whole app.
-``local.settings.example.json``, the Bicep app settings and docs/settings.md list the same names.
+``local.settings.example.json``, the Bicep app settings and the README's settings table list the same
+names. Code reads them through ``settings()``: one typed object per environment, each value parsed on
+first access and kept, so a request or job reads its settings once and a ZoneInfo is built once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -85,8 +88,8 @@ class Setting(Generic[T]):
     description: str
     secret: bool = False
 
-    def read(self) -> T:
-        raw = os.environ.get(self.name, "")
+    def parse_from(self, environ: Mapping[str, str]) -> T:
+        raw = environ.get(self.name, "")
         if raw.strip() == "":
             if self.default is None:
                 raise SettingError(f"Setting {self.name} is required: {self.description}")
@@ -97,8 +100,8 @@ class Setting(Generic[T]):
             shown = "(hidden)" if self.secret else repr(raw)
             raise SettingError(f"Setting {self.name}={shown} is invalid: {error}") from error
 
-    def is_set(self) -> bool:
-        return os.environ.get(self.name, "").strip() != ""
+    def is_set_in(self, environ: Mapping[str, str]) -> bool:
+        return environ.get(self.name, "").strip() != ""
 
 
 ALL_SETTINGS: list[Setting[Any]] = []
@@ -255,3 +258,86 @@ CLEANUP_DRY_RUN = declare(
 CLEANUP_BATCH_SIZE = declare(
     Setting("CLEANUP_BATCH_SIZE", "100", _positive_int, "Users per cleanup activity (the orchestration's fan-out).")
 )
+
+
+class _Field(Generic[T]):
+    """A typed attribute of ``Settings``: parsed on first access, then kept on the instance."""
+
+    def __init__(self, setting: Setting[T]):
+        self.setting = setting
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attribute = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> _Field[T]: ...
+
+    @overload
+    def __get__(self, instance: Settings, owner: type) -> T: ...
+
+    def __get__(self, instance: Settings | None, owner: type) -> T | _Field[T]:
+        if instance is None:
+            return self
+        value = self.setting.parse_from(instance.environ)
+        # A non-data descriptor: the value stored on the instance is found first from now on.
+        instance.__dict__[self.attribute] = value
+        return value
+
+
+class Settings:
+    """Every setting of one environment. A bad value raises SettingError only where it is read."""
+
+    mongodb_uri = _Field(MONGODB_URI)
+    mongodb_db = _Field(MONGODB_DB)
+    mongodb_timeout_ms = _Field(MONGODB_TIMEOUT_MS)
+    max_body_bytes = _Field(MAX_BODY_BYTES)
+    admin_api_key = _Field(ADMIN_API_KEY)
+    service_api_key = _Field(SERVICE_API_KEY)
+    local_http_port = _Field(LOCAL_HTTP_PORT)
+    streak_min_seconds = _Field(STREAK_MIN_SECONDS)
+    max_session_age_days = _Field(MAX_SESSION_AGE_DAYS)
+    streak_decay_schedule = _Field(STREAK_DECAY_SCHEDULE)
+    board_timezone = _Field(BOARD_TIMEZONE)
+    snapshot_schedule = _Field(SNAPSHOT_SCHEDULE)
+    rolling_sweep_schedule = _Field(ROLLING_SWEEP_SCHEDULE)
+    cleanup_schedule = _Field(CLEANUP_SCHEDULE)
+    stats_schedule = _Field(STATS_SCHEDULE)
+    health_check_schedule = _Field(HEALTH_CHECK_SCHEDULE)
+    storage_warn_mb = _Field(STORAGE_WARN_MB)
+    retention_session_days = _Field(RETENTION_SESSION_DAYS)
+    retention_day_snapshot_days = _Field(RETENTION_DAY_SNAPSHOT_DAYS)
+    retention_week_snapshot_days = _Field(RETENTION_WEEK_SNAPSHOT_DAYS)
+    retention_month_snapshot_days = _Field(RETENTION_MONTH_SNAPSHOT_DAYS)
+    retention_inactive_user_days = _Field(RETENTION_INACTIVE_USER_DAYS)
+    retention_job_runs_days = _Field(RETENTION_JOB_RUNS_DAYS)
+    cleanup_dry_run = _Field(CLEANUP_DRY_RUN)
+    cleanup_batch_size = _Field(CLEANUP_BATCH_SIZE)
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = _settings_environ(environ)
+
+    def is_set(self, setting: Setting[Any]) -> bool:
+        return setting.is_set_in(self.environ)
+
+
+def _settings_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    return {setting.name: environ[setting.name] for setting in ALL_SETTINGS if setting.name in environ}
+
+
+_cached: Settings | None = None
+_cached_lock = threading.Lock()
+
+
+def settings() -> Settings:
+    """The settings of the current environment, built on first use and rebuilt when the environment changes.
+
+    Comparing the raw values is cheap; parsing happens once per value. Tests override a setting by
+    setting its environment variable (``monkeypatch.setenv``).
+    """
+    global _cached
+    current = _cached
+    if current is not None and current.environ == _settings_environ(os.environ):
+        return current
+    with _cached_lock:
+        _cached = Settings(os.environ)
+        return _cached

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
+from tracking import config
 from tracking.domain.sessions import build_session
 from tracking.models import SessionCreate
+from tracking.services.ingest import record_sessions
 from tracking.store import client
-from tracking.store.ingest import record_sessions
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 USER = "123456789012345678"
@@ -46,7 +47,9 @@ def test_the_replaced_servers_totals_are_kept_and_its_sessions_not_counted_twice
     assert "sessionId_1" not in db["codingsessions"].index_information()
 
     body = SessionCreate(userId=USER, duration=600, sessionDate=NOW - timedelta(minutes=1), languages={"python": 600})
-    assert record_sessions(db, batch=[build_session(body, now=NOW, max_age_days=30)], now=NOW) == [True]
+    assert record_sessions(
+        db, batch=[build_session(body, now=NOW, max_age_days=30)], now=NOW, settings=config.settings()
+    ) == [True]
 
     user = db["users"].find_one({"userId": USER})
     assert user is not None
@@ -61,7 +64,7 @@ def test_the_replaced_servers_totals_are_kept_and_its_sessions_not_counted_twice
 
     # A second session adds to the same baseline, not to the totals the first one produced.
     body = SessionCreate(userId=USER, duration=30, sessionDate=NOW, languages={"python": 30})
-    record_sessions(db, batch=[build_session(body, now=NOW, max_age_days=30)], now=NOW)
+    record_sessions(db, batch=[build_session(body, now=NOW, max_age_days=30)], now=NOW, settings=config.settings())
     user = db["users"].find_one({"userId": USER})
     assert user is not None
     assert user["totalCodingTime"] == pytest.approx(50_630)

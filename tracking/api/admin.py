@@ -82,7 +82,7 @@ def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
 @durable_endpoint(auth=ADMIN)
 async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     body = read_json(req, CleanupCreate, optional=True)
-    dry_run = config.CLEANUP_DRY_RUN.read() if body.dryRun is None else body.dryRun
+    dry_run = config.settings().cleanup_dry_run if body.dryRun is None else body.dryRun
     now = datetime.now(UTC)
     instance_id, status, started = await cleanup.start_cleanup(
         client, now=now, week_key=iso_week_key(now), trigger="admin", dry_run=dry_run

@@ -88,7 +88,12 @@ def _bootstrap_hashes() -> tuple[tuple[str, Scope, str], ...]:
         (config.ADMIN_API_KEY, "admin"),
         (config.SERVICE_API_KEY, "service"),
     )
-    return tuple((hash_api_key(setting.read()), scope, setting.name) for setting, scope in settings if setting.is_set())
+    current = config.settings()
+    return tuple(
+        (hash_api_key(setting.parse_from(current.environ)), scope, setting.name)
+        for setting, scope in settings
+        if current.is_set(setting)
+    )
 
 
 def _bootstrap_caller(key_hash: str) -> Caller | None:

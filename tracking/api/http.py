@@ -95,7 +95,7 @@ def read_query(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
 
 
 def _admit(req: func.HttpRequest, auth: Access) -> None:
-    limit = config.MAX_BODY_BYTES.read()
+    limit = config.settings().max_body_bytes
     if len(req.get_body()) > limit:
         raise PayloadTooLarge(f"The body is larger than {limit} bytes")
     authorize(req, auth)

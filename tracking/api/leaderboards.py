@@ -67,7 +67,7 @@ def leaderboard(req: func.HttpRequest) -> func.HttpResponse:
     if query.language:
         query = query.model_copy(update={"language": normalise_language(query.language)})
     view = leaderboards.read_board(
-        get_db(), timeframe=timeframe, query=query, now=datetime.now(UTC), zone=config.BOARD_TIMEZONE.read()
+        get_db(), timeframe=timeframe, query=query, now=datetime.now(UTC), zone=config.settings().board_timezone
     )
     if _wants_envelope(req, query):
         return json_response(view)
@@ -79,7 +79,7 @@ def _snapshot(timeframe: Timeframe, body: SnapshotCreate) -> SnapshotPublic:
         get_db(),
         timeframe=timeframe,
         now=datetime.now(UTC),
-        zone=config.BOARD_TIMEZONE.read(),
+        zone=config.settings().board_timezone,
         period_key=body.periodKey,
     )
     return SnapshotPublic(

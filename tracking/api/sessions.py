@@ -19,8 +19,8 @@ from tracking.models import (
     SessionsCreate,
     SessionsRecordedPublic,
 )
+from tracking.services.ingest import record_sessions
 from tracking.store.client import get_db
-from tracking.store.ingest import record_sessions
 
 bp = func.Blueprint()
 
@@ -32,8 +32,8 @@ def record_session(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionCreate)
     require_acts_for(current_caller(), body.userId)
     now = datetime.now(UTC)
-    session = build_session(body, now=now, max_age_days=config.MAX_SESSION_AGE_DAYS.read())
-    [recorded] = record_sessions(get_db(), batch=[session], now=now)
+    session = build_session(body, now=now, max_age_days=config.settings().max_session_age_days)
+    [recorded] = record_sessions(get_db(), batch=[session], now=now, settings=config.settings())
     return json_response(
         SessionRecordedPublic(
             message="Session recorded successfully!" if recorded else "Session already recorded",
@@ -48,7 +48,7 @@ def record_session(req: func.HttpRequest) -> func.HttpResponse:
 def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionsCreate)
     now = datetime.now(UTC)
-    max_age_days = config.MAX_SESSION_AGE_DAYS.read()
+    max_age_days = config.settings().max_session_age_days
     results: list[SessionResultPublic] = []
     valid: list[tuple[int, NewSession]] = []
     for index, item in enumerate(body.sessions):
@@ -67,7 +67,7 @@ def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
             )
         except Forbidden as error:
             results.append(SessionResultPublic(index=index, status="forbidden", message=error.message))
-    recorded = record_sessions(get_db(), batch=[session for _, session in valid], now=now)
+    recorded = record_sessions(get_db(), batch=[session for _, session in valid], now=now, settings=config.settings())
     for (index, session), is_new in zip(valid, recorded, strict=True):
         results.append(
             SessionResultPublic(index=index, status="recorded" if is_new else "duplicate", sessionId=session.session_id)

@@ -69,7 +69,7 @@ def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
     changes = body.model_dump(exclude_none=True)
     user = users.update_profile_by_id(
-        get_db(), req.route_params["userId"], changes, now=datetime.now(UTC), zone=config.BOARD_TIMEZONE.read()
+        get_db(), req.route_params["userId"], changes, now=datetime.now(UTC), zone=config.settings().board_timezone
     )
     if user is None:
         raise NotFound("User not found")

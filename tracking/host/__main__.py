@@ -33,13 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     document = settings.load(settings_path)
     settings.apply(document.get("Values", {}))
     host_port = document.get("Host", {}).get("LocalHttpPort")
-    if host_port is not None and not config.LOCAL_HTTP_PORT.is_set():
+    if host_port is not None and not config.settings().is_set(config.LOCAL_HTTP_PORT):
         os.environ["LOCAL_HTTP_PORT"] = str(host_port)
-    port = args.port or config.LOCAL_HTTP_PORT.read()
+    port = args.port or config.settings().local_http_port
     log.info("settings from %s", settings_path.name)
 
     devdb = None
-    if not config.MONGODB_URI.is_set():
+    if not config.settings().is_set(config.MONGODB_URI):
         devdb = DevDatabase(DATA / "devdb", free_port()).start()
         os.environ["MONGODB_URI"] = devdb.uri
         log.info("development database (FerretDB/SQLite, data in .data/devdb) at %s", devdb.uri)

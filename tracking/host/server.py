@@ -67,7 +67,7 @@ class LocalHost:
         return to_werkzeug(error_response(404, f"No route {path}"))
 
     def call_http(self, request: Request, path: str) -> Response:
-        limit = config.MAX_BODY_BYTES.read()
+        limit = config.settings().max_body_bytes
         if (request.content_length or 0) > limit:
             return to_werkzeug(error_response(413, f"The body is larger than {limit} bytes"))
         found = self.functions.routes.match(request.method, path)

@@ -51,12 +51,12 @@ _FOUND = (
 
 def policy_from_settings() -> RetentionPolicy:
     return RetentionPolicy(
-        session_days=config.RETENTION_SESSION_DAYS.read(),
-        day_snapshot_days=config.RETENTION_DAY_SNAPSHOT_DAYS.read(),
-        week_snapshot_days=config.RETENTION_WEEK_SNAPSHOT_DAYS.read(),
-        month_snapshot_days=config.RETENTION_MONTH_SNAPSHOT_DAYS.read(),
-        inactive_user_days=config.RETENTION_INACTIVE_USER_DAYS.read(),
-        job_runs_days=config.RETENTION_JOB_RUNS_DAYS.read(),
+        session_days=config.settings().retention_session_days,
+        day_snapshot_days=config.settings().retention_day_snapshot_days,
+        week_snapshot_days=config.settings().retention_week_snapshot_days,
+        month_snapshot_days=config.settings().retention_month_snapshot_days,
+        inactive_user_days=config.settings().retention_inactive_user_days,
+        job_runs_days=config.settings().retention_job_runs_days,
     )
 
 
@@ -66,7 +66,7 @@ def cleanup_input(*, now: datetime, trigger: str, dry_run: bool) -> dict[str, An
         "now": now.isoformat(),
         "trigger": trigger,
         "dryRun": dry_run,
-        "batchSize": config.CLEANUP_BATCH_SIZE.read(),
+        "batchSize": config.settings().cleanup_batch_size,
         "cutoffs": cutoffs(policy_from_settings(), now).to_json(),
     }
 
@@ -89,10 +89,10 @@ async def start_cleanup(
 async def weekly_cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
     now = datetime.now(UTC)
     # The week of the occurrence this run stands for: a late run on Monday still counts for Sunday's week.
-    week_key = iso_week_key(latest_occurrence(config.CLEANUP_SCHEDULE.read(), now))
+    week_key = iso_week_key(latest_occurrence(config.settings().cleanup_schedule, now))
     trigger = "timer-late" if timer.past_due else "timer"
     instance_id, status, started = await start_cleanup(
-        client, now=now, week_key=week_key, trigger=trigger, dry_run=config.CLEANUP_DRY_RUN.read()
+        client, now=now, week_key=week_key, trigger=trigger, dry_run=config.settings().cleanup_dry_run
     )
     if started:
         logger.info("weekly cleanup %s started (%s)", instance_id, trigger)
@@ -188,7 +188,7 @@ def cleanup_users(job: dict[str, Any]) -> int:
     cutoff = Cutoffs.from_json(job["cutoffs"]).inactive_users
     user_ids = retention.archive_users_inactive_before(db, cutoff=cutoff, now=now, dry_run=job["dryRun"])
     if not job["dryRun"]:
-        zone = config.BOARD_TIMEZONE.read()
+        zone = config.settings().board_timezone
         for user_id in user_ids:
             boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
     return len(user_ids)

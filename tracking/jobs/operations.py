@@ -64,7 +64,7 @@ def database_statistics(db: Database[Any]) -> dict[str, Any]:
         "oldestSession": ops.find_edge_session(db, newest=False),
         "newestSession": ops.find_edge_session(db, newest=True),
         "estimatedStorageKB": round(size / 1024, 1),
-        "warning": storage_warning(size, config.STORAGE_WARN_MB.read()),
+        "warning": storage_warning(size, config.settings().storage_warn_mb),
     }
 
 
@@ -201,7 +201,7 @@ def resolve_schedule(schedule: str) -> tuple[str | None, str | None]:
     if setting is None:
         return reference.group(1), None
     try:
-        return setting.name, setting.read()
+        return setting.name, setting.parse_from(config.settings().environ)
     except config.SettingError:
         return setting.name, None
 
@@ -238,7 +238,7 @@ def cron_status(db: Database[Any], *, now: datetime) -> dict[str, Any]:
 
 def take_snapshots_now(timeframes: tuple[Timeframe, ...]) -> dict[str, Any]:
     """Snapshot the current period of each timeframe; one that already has a snapshot is reported, not retaken."""
-    db, now, zone = get_db(), datetime.now(UTC), config.BOARD_TIMEZONE.read()
+    db, now, zone = get_db(), datetime.now(UTC), config.settings().board_timezone
     results: dict[str, Any] = {}
     for timeframe in timeframes:
         try:
@@ -252,7 +252,7 @@ def take_snapshots_now(timeframes: tuple[Timeframe, ...]) -> dict[str, Any]:
 
 def take_due_snapshots() -> dict[str, Any]:
     now = datetime.now(UTC)
-    taken = snapshots.take_due_snapshots(get_db(), now=now, zone=config.BOARD_TIMEZONE.read())
+    taken = snapshots.take_due_snapshots(get_db(), now=now, zone=config.settings().board_timezone)
     return {
         "success": True,
         "timestamp": now,

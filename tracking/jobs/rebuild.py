@@ -98,7 +98,7 @@ def rebuild_boards_batch(batch: dict[str, Any]) -> dict[str, Any]:
     """Rebuild the next ``size`` users after ``after``; ``next`` is None once the users run out."""
     db = get_db()
     now = datetime.fromisoformat(batch["now"])
-    zone = config.BOARD_TIMEZONE.read()
+    zone = config.settings().board_timezone
     user_ids = users.find_user_ids_after(db, after=batch["after"], limit=batch["size"])
     for user_id in user_ids:
         boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)

@@ -31,9 +31,9 @@ def get_client() -> MongoClient:
     if _client is None:
         with _client_lock:
             if _client is None:
-                timeout_ms = config.MONGODB_TIMEOUT_MS.read()
+                timeout_ms = config.settings().mongodb_timeout_ms
                 _client = MongoClient(
-                    config.MONGODB_URI.read(),
+                    config.settings().mongodb_uri,
                     appname="distrack-functions",
                     tz_aware=True,
                     connect=False,
@@ -64,7 +64,7 @@ def indexes(installer: IndexInstaller) -> IndexInstaller:
 
 def get_db() -> Database:
     """The app database, with every registered index created once per process."""
-    database = get_client()[config.MONGODB_DB.read()]
+    database = get_client()[config.settings().mongodb_db]
     if database.name not in _indexed_databases:
         with _index_lock:
             if database.name not in _indexed_databases:

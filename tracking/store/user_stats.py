@@ -49,7 +49,7 @@ def refresh_user_stats(db: Database[Any], *, user: dict[str, Any], now: datetime
     streak = compute_streak(
         local_day_seconds(((day.day, day.hours) for day in days), zone),
         today=local_today(now, zone),
-        min_seconds=config.STREAK_MIN_SECONDS.read(),
+        min_seconds=config.settings().streak_min_seconds,
     )
     # Both only grow: a streak or a session date from before the sessions we hold is kept.
     longest = max(streak.longest, int(user.get("longestStreak") or 0))

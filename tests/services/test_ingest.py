@@ -7,10 +7,11 @@ from typing import Any
 
 from pymongo.database import Database
 
+from tracking import config
 from tracking.domain.sessions import build_session
 from tracking.models import SessionCreate
+from tracking.services.ingest import rebuild_user, record_sessions
 from tracking.store import user_stats
-from tracking.store.ingest import rebuild_user, record_sessions
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 USER = "123456789012345678"
@@ -39,7 +40,7 @@ def test_repair_rebuilds_the_same_derived_data(db: Database[dict[str, Any]]) -> 
         session(NOW - timedelta(days=1), 3600, {"java": 3600}),
         session(NOW - timedelta(minutes=5), 120, {"markdown": 100}),
     ]
-    assert record_sessions(db, batch=batch, now=NOW) == [True] * 5
+    assert record_sessions(db, batch=batch, now=NOW, settings=config.settings()) == [True] * 5
     before = derived(db)
 
     db["dailytotals"].delete_many({"userId": USER})
@@ -47,7 +48,7 @@ def test_repair_rebuilds_the_same_derived_data(db: Database[dict[str, Any]]) -> 
     db["users"].update_one(
         {"userId": USER}, {"$set": {"totalCodingTime": 1, "languages": {}, "currentStreak": 9, "lastStreakDay": None}}
     )
-    assert rebuild_user(db, user_id=USER, now=NOW)
+    assert rebuild_user(db, user_id=USER, now=NOW, settings=config.settings())
 
     assert derived(db) == before
     assert before[0]["totalCodingTime"] == 7200 + 7200 + 3600 + 120
@@ -57,14 +58,14 @@ def test_repair_rebuilds_the_same_derived_data(db: Database[dict[str, Any]]) -> 
 
 
 def test_repair_of_an_unknown_user_is_refused(db: Database[dict[str, Any]]) -> None:
-    assert rebuild_user(db, user_id=USER, now=NOW) is False
+    assert rebuild_user(db, user_id=USER, now=NOW, settings=config.settings()) is False
 
 
 def test_recording_the_same_batch_again_changes_nothing(db: Database[dict[str, Any]]) -> None:
     batch = [session(NOW - timedelta(days=1), 600, {"rust": 600}), session(NOW - timedelta(days=1), 600, {"rust": 600})]
-    assert record_sessions(db, batch=batch, now=NOW) == [True, False]
+    assert record_sessions(db, batch=batch, now=NOW, settings=config.settings()) == [True, False]
     before = derived(db)
-    assert record_sessions(db, batch=batch, now=NOW) == [False, False]
+    assert record_sessions(db, batch=batch, now=NOW, settings=config.settings()) == [False, False]
     assert derived(db) == before
 
 
@@ -86,11 +87,13 @@ def test_decay_sets_lapsed_streaks_to_zero_in_each_users_zone(db: Database[dict[
 
 
 def test_a_new_session_unarchives_the_user_and_puts_them_back_on_the_boards(db: Database[dict[str, Any]]) -> None:
-    record_sessions(db, batch=[session(NOW - timedelta(hours=1), 600, {"python": 600})], now=NOW)
+    record_sessions(
+        db, batch=[session(NOW - timedelta(hours=1), 600, {"python": 600})], now=NOW, settings=config.settings()
+    )
     db["users"].update_one({"userId": USER}, {"$set": {"archived": True, "archivedAt": NOW}})
     db["boards"].delete_many({"userId": USER})
 
-    assert record_sessions(db, batch=[session(NOW, 60, {"python": 60})], now=NOW) == [True]
+    assert record_sessions(db, batch=[session(NOW, 60, {"python": 60})], now=NOW, settings=config.settings()) == [True]
 
     user = db["users"].find_one({"userId": USER})
     assert user is not None
@@ -100,7 +103,7 @@ def test_a_new_session_unarchives_the_user_and_puts_them_back_on_the_boards(db: 
 
 def test_a_duplicate_session_does_not_unarchive(db: Database[dict[str, Any]]) -> None:
     replayed = session(NOW - timedelta(hours=1), 600, {"python": 600})
-    record_sessions(db, batch=[replayed], now=NOW)
+    record_sessions(db, batch=[replayed], now=NOW, settings=config.settings())
     db["users"].update_one({"userId": USER}, {"$set": {"archived": True}})
-    assert record_sessions(db, batch=[replayed], now=NOW) == [False]
+    assert record_sessions(db, batch=[replayed], now=NOW, settings=config.settings()) == [False]
     assert db["users"].find_one({"userId": USER})["archived"] is True  # type: ignore[index]

@@ -15,13 +15,13 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking import config
+from tracking.config import Settings
 from tracking.domain.sessions import NewSession
 from tracking.store import boards, dailytotals, sessions, user_stats
 from tracking.store.users import ensure_user, find_user_by_id, unarchive_by_id
 
 
-def record_sessions(db: Database[Any], *, batch: Sequence[NewSession], now: datetime) -> list[bool]:
+def record_sessions(db: Database[Any], *, batch: Sequence[NewSession], now: datetime, settings: Settings) -> list[bool]:
     """Store valid sessions and refresh their users; per session, True if new, False if a duplicate."""
     by_user: dict[str, list[int]] = {}
     for index, session in enumerate(batch):
@@ -39,20 +39,25 @@ def record_sessions(db: Database[Any], *, batch: Sequence[NewSession], now: date
         if touched:
             if user.get("archived"):
                 unarchive_by_id(db, user_id, now=now)
-            _refresh_user(db, user=user, touched=touched, now=now)
+            _refresh_user(db, user=user, touched=touched, now=now, settings=settings)
     return recorded
 
 
 def _refresh_user(
-    db: Database[Any], *, user: dict[str, Any], touched: list[tuple[datetime, datetime]], now: datetime
+    db: Database[Any],
+    *,
+    user: dict[str, Any],
+    touched: list[tuple[datetime, datetime]],
+    now: datetime,
+    settings: Settings,
 ) -> None:
     days = {day for start, end in touched for day in dailytotals.days_overlapped(start, end)}
     dailytotals.recompute_days_by_user(db, user_id=user["userId"], days=days, now=now)
     user_stats.refresh_user_stats(db, user=user, now=now)
-    boards.refresh_user_boards(db, user_id=user["userId"], touched=touched, now=now, zone=config.BOARD_TIMEZONE.read())
+    boards.refresh_user_boards(db, user_id=user["userId"], touched=touched, now=now, zone=settings.board_timezone)
 
 
-def rebuild_user(db: Database[Any], *, user_id: str, now: datetime) -> bool:
+def rebuild_user(db: Database[Any], *, user_id: str, now: datetime, settings: Settings) -> bool:
     """Rebuild a user's daily totals, derived fields and boards from their sessions; False if no such user.
 
     Days older than the session retention period may have lost their detailed sessions to the
@@ -61,7 +66,7 @@ def rebuild_user(db: Database[Any], *, user_id: str, now: datetime) -> bool:
     user = find_user_by_id(db, user_id)
     if user is None:
         return False
-    first_complete = (now - timedelta(days=config.RETENTION_SESSION_DAYS.read())).date() + timedelta(days=1)
+    first_complete = (now - timedelta(days=settings.retention_session_days)).date() + timedelta(days=1)
     spans = sessions.find_spans_by_user(db, user_id)
     days = {day for span in spans for day in dailytotals.days_overlapped(span.start, span.end)}
     # A stored day that no session touches any more is recomputed too, which removes it.
@@ -71,5 +76,10 @@ def rebuild_user(db: Database[Any], *, user_id: str, now: datetime) -> bool:
     )
     user_stats.refresh_user_stats(db, user=user, now=now)
     touched = [(span.start, span.end) for span in spans if span.end.date() >= first_complete]
-    boards.refresh_user_boards(db, user_id=user_id, touched=touched, now=now, zone=config.BOARD_TIMEZONE.read())
+    boards.refresh_user_boards(db, user_id=user_id, touched=touched, now=now, zone=settings.board_timezone)
     return True
+
+
+def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Settings) -> None:
+    """Bring a user's board entries in line with their visibility (private, public, archived) and the board zone."""
+    boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=settings.board_timezone)
