@@ -1,13 +1,15 @@
-"""Benchmark: session ingest, in-process through the service function and over HTTP through the local host.
+"""Benchmark: what one session costs to ingest, for a short and a long history, and how fast ingest runs.
 
-It records ``--sessions`` sessions for ``--users`` users (spread over the last 29 days, 5 to 120
-minutes each, some overlapping) and prints sessions per second, and the database round trips per
-session (pymongo command monitoring) for the first and the last tenth of the run: the budget is a
-bounded number, independent of how many sessions the user or the database already holds. Then it
-posts ``--http-sessions`` more through ``python -m tracking.host`` with a service key. Times are
-labelled with the server they ran on: FerretDB/SQLite scans every query, so its times are not MongoDB's.
+First it gives two users the same recent days, one with 10 days of history and one with 1,000 (one hour
+a day), then records the same ``--probe`` new sessions for each and prints, side by side, the database
+round trips and the bytes the server sent back per session (pymongo command monitoring: every command
+but the driver's own handshakes, and the size of every reply). Both must be the same: what ingest reads
+does not depend on how much history a user has. Then it records ``--sessions`` sessions for ``--users``
+users and prints sessions per second, and posts ``--http-sessions`` more through the local host
+(``python -m tracking.host``) with a service key. Times are labelled with the server they ran on:
+FerretDB/SQLite scans every query, so its times are not MongoDB's.
 
-    .venv/bin/python -m bench.ingest [--users 1000] [--sessions 50000] [--http-sessions 2000]
+    .venv/bin/python -m bench.ingest [--probe 20] [--users 1000] [--sessions 20000] [--http-sessions 2000]
 
 Uses MONGODB_URI when set, otherwise starts the development database in a temporary folder.
 """
@@ -21,37 +23,112 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import bson
 from pymongo import MongoClient, monitoring
+from pymongo.database import Database
 
-from tests.utils.hosts import start_host
 from tracking import config
 from tracking.domain.sessions import NewSession, build_session
 from tracking.host.devdb import DevDatabase, free_port
+from tracking.host.process import start_host
 from tracking.models import SessionCreate
 from tracking.services.ingest import record_sessions
 from tracking.store import client as store_client
 
 LANGUAGES = ("python", "typescriptreact", "go", "java", "markdown", "rust", "shellscript")
 SERVICE_KEY = "bench-service-key-0123456789abcdefghijklmnop"
+HANDSHAKES = ("endSessions", "hello", "isMaster", "ismaster", "ping")
 
 
 class Counter(monitoring.CommandListener):
+    """Round trips and reply bytes of the commands the app sends."""
+
     def __init__(self) -> None:
         self.commands = 0
+        self.reply_bytes = 0
+
+    def reset(self) -> None:
+        self.commands = self.reply_bytes = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in ("endSessions", "hello", "isMaster", "ping"):
+        if event.command_name not in HANDSHAKES:
             self.commands += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
+        if event.command_name not in HANDSHAKES:
+            self.reply_bytes += len(bson.encode(event.reply))
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
+
+
+@dataclass(frozen=True)
+class Cost:
+    round_trips: list[int]
+    reply_bytes: list[int]
+
+
+def server_label(uri: str) -> str:
+    probe: MongoClient[dict[str, Any]]
+    with MongoClient(uri) as probe:
+        info = probe.admin.command("buildInfo")
+    if "ferretdbVersion" in info:
+        return f"FerretDB {info['ferretdbVersion']} (SQLite), MongoDB wire version {info.get('version')}"
+    return f"MongoDB {info.get('version')}"
+
+
+def open_database(uri: str, prefix: str) -> Database[Any]:
+    os.environ.update({"MONGODB_URI": uri, "MONGODB_DB": f"{prefix}_{uuid.uuid4().hex[:8]}"})
+    store_client.close_client()
+    return store_client.get_db()
+
+
+def an_hour_on(user_id: str, day_start: datetime, index: int) -> NewSession:
+    start = day_start + timedelta(hours=10)
+    return NewSession(f"h{index}", user_id, "bench", start, start + timedelta(hours=1), {"python": 3600}, None, None)
+
+
+def history_cost(db: Database[Any], counter: Counter, *, user_id: str, days: int, probe: int, now: datetime) -> Cost:
+    """Give ``user_id`` an hour a day for ``days`` days (each recorded as it happened), then measure ``probe`` more."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    for back in range(days, 1, -1):
+        day = today - timedelta(days=back)
+        record_sessions(
+            db, batch=[an_hour_on(user_id, day, back)], now=day + timedelta(hours=12), settings=config.settings()
+        )
+    cost = Cost([], [])
+    for index in range(probe):
+        start = now - timedelta(hours=6) + timedelta(minutes=10 * index)
+        session = NewSession(
+            f"p{index}", user_id, "bench", start, start + timedelta(minutes=5), {"go": 300}, None, None
+        )
+        counter.reset()
+        record_sessions(db, batch=[session], now=now, settings=config.settings())
+        cost.round_trips.append(counter.commands)
+        cost.reply_bytes.append(counter.reply_bytes)
+    return cost
+
+
+def compare_histories(uri: str, counter: Counter, probe: int) -> None:
+    db = open_database(uri, "bench_history")
+    now = datetime.now(UTC).replace(microsecond=0)
+    short = history_cost(db, counter, user_id="100000000000000010", days=10, probe=probe, now=now)
+    long = history_cost(db, counter, user_id="100000000000001000", days=1000, probe=probe, now=now)
+    print(f"one session for a user with 10 and with 1,000 days of history ({probe} sessions each):")
+    print(f"  {'':28} {'10 days':>10} {'1,000 days':>12}")
+    for label, pick in (("round trips, mean", "round_trips"), ("bytes read, mean", "reply_bytes")):
+        values = [statistics.mean(getattr(cost, pick)) for cost in (short, long)]
+        print(f"  {label:28} {values[0]:>10.1f} {values[1]:>12.1f}")
+    for label, pick in (("round trips, max", "round_trips"), ("bytes read, max", "reply_bytes")):
+        values = [max(getattr(cost, pick)) for cost in (short, long)]
+        print(f"  {label:28} {values[0]:>10} {values[1]:>12}")
+    store_client.get_client().drop_database(db.name)
+    store_client.close_client()
 
 
 def bodies(users: int, count: int, now: datetime, seed: int) -> list[dict[str, Any]]:
@@ -73,31 +150,17 @@ def bodies(users: int, count: int, now: datetime, seed: int) -> list[dict[str, A
     return result
 
 
-def server_label(uri: str) -> str:
-    probe: MongoClient[dict[str, Any]]
-    with MongoClient(uri) as probe:
-        info = probe.admin.command("buildInfo")
-    if "ferretdbVersion" in info:
-        return f"FerretDB {info['ferretdbVersion']} (SQLite), MongoDB wire version {info.get('version')}"
-    return f"MongoDB {info.get('version')}"
-
-
-def in_process(uri: str, users: int, count: int) -> None:
-    counter = Counter()
-    monitoring.register(counter)
-    database = f"bench_ingest_{uuid.uuid4().hex[:8]}"
-    os.environ.update({"MONGODB_URI": uri, "MONGODB_DB": database})
-    store_client.close_client()
-    db = store_client.get_db()
+def in_process(uri: str, counter: Counter, users: int, count: int) -> None:
+    db = open_database(uri, "bench_ingest")
     now = datetime.now(UTC)
-    sessions: list[NewSession] = [
+    sessions = [
         build_session(SessionCreate.model_validate(body), now=now, max_age_days=30)
         for body in bodies(users, count, now, seed=1)
     ]
     trips: list[int] = []
     started = time.perf_counter()
     for session in sessions:
-        counter.commands = 0
+        counter.reset()
         record_sessions(db, batch=[session], now=now, settings=config.settings())
         trips.append(counter.commands)
     elapsed = time.perf_counter() - started
@@ -105,10 +168,10 @@ def in_process(uri: str, users: int, count: int) -> None:
     print(f"in-process: {count} sessions for {users} users in {elapsed:.1f} s = {count / elapsed:.1f} sessions/s")
     for label, part in (("first tenth", trips[:tenth]), ("last tenth", trips[-tenth:])):
         print(f"  round trips per session, {label}: mean {statistics.mean(part):.2f}, min {min(part)}, max {max(part)}")
-    counter.commands = 0
+    counter.reset()
     record_sessions(db, batch=[sessions[0]], now=now, settings=config.settings())
     print(f"  round trips for a replayed (duplicate) session: {counter.commands}")
-    store_client.get_client().drop_database(database)
+    store_client.get_client().drop_database(db.name)
     store_client.close_client()
 
 
@@ -138,18 +201,23 @@ def over_http(uri: str, users: int, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--probe", type=int, default=20)
     parser.add_argument("--users", type=int, default=1000)
-    parser.add_argument("--sessions", type=int, default=50_000)
+    parser.add_argument("--sessions", type=int, default=20_000)
     parser.add_argument("--http-sessions", type=int, default=2000)
     args = parser.parse_args()
 
+    counter = Counter()
+    monitoring.register(counter)
     configured = os.environ.get("MONGODB_URI", "").strip()
     with tempfile.TemporaryDirectory() as folder:
         server = None if configured else DevDatabase(Path(folder), free_port()).start()
         uri = configured or server.uri  # type: ignore[union-attr]
         try:
             print(f"server: {server_label(uri)}")
-            in_process(uri, args.users, args.sessions)
+            compare_histories(uri, counter, args.probe)
+            if args.sessions:
+                in_process(uri, counter, args.users, args.sessions)
             if args.http_sessions:
                 over_http(uri, args.users, args.http_sessions)
         finally:

@@ -52,13 +52,17 @@ def _set(user_id: str, board: str, key: str, total: float, now: datetime, **extr
     return UpdateOne({"_id": _document_id(board, key, user_id)}, {"$set": fields}, upsert=True)
 
 
-def _rolling_writes(user_id: str, rolling: RollingTotals, now: datetime) -> list[UpdateOne | DeleteMany]:
-    writes: list[UpdateOne | DeleteMany] = [
+def _rolling_sets(user_id: str, rolling: RollingTotals, now: datetime) -> list[UpdateOne | DeleteMany]:
+    return [
         _set(user_id, board, ROLLING_KEY, total, now, nextChangeAt=rolling.next_change)
         for board, total in rolling.totals.items()
     ]
-    writes.append(DeleteMany({"userId": user_id, "key": ROLLING_KEY, "board": {"$nin": sorted(rolling.totals)}}))
-    return writes
+
+
+def _rolling_writes(user_id: str, rolling: RollingTotals, now: datetime) -> list[UpdateOne | DeleteMany]:
+    """The rolling entries, and the removal of the ones whose time has left the window."""
+    stale = DeleteMany({"userId": user_id, "key": ROLLING_KEY, "board": {"$nin": sorted(rolling.totals)}})
+    return [*_rolling_sets(user_id, rolling, now), stale]
 
 
 def apply_credit_by_user(
@@ -84,7 +88,9 @@ def apply_credit_by_user(
         for change in changes
     ]
     if rolling is not None:
-        writes += _rolling_writes(user_id, rolling, now)
+        # No removals here (they would cost a second command): a new session only adds time, and an entry
+        # whose time left the window is due for the sweeper (``nextChangeAt``), which removes it.
+        writes += _rolling_sets(user_id, rolling, now)
     if writes:
         db[COLLECTION].bulk_write(writes, ordered=False)
 
@@ -114,8 +120,8 @@ def delete_entries_by_user(db: Database[Any], user_id: str) -> None:
 
 
 def find_users_with_rolling_change_due(db: Database[Any], now: datetime) -> list[str]:
-    """Users whose last-24-hours total changes by ``now`` without a new session (``nextChangeAt``)."""
-    due = db[COLLECTION].find({"board": "last24h", "key": ROLLING_KEY, "nextChangeAt": {"$lte": now}}, {"userId": 1})
+    """Users with a last-24-hours entry that changes by ``now`` without a new session (``nextChangeAt``)."""
+    due = db[COLLECTION].find({"key": ROLLING_KEY, "nextChangeAt": {"$lte": now}}, {"userId": 1})
     return sorted({doc["userId"] for doc in due})
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bson.int64 import Int64
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -186,10 +187,11 @@ def set_credit_by_id(
         "currentStreak": totals.current_streak,
         "longestStreak": totals.longest_streak,
         "lastStreakDay": totals.last_streak_day.isoformat() if totals.last_streak_day else None,
+        # Always 64-bit, so the document's size does not depend on which days counted.
         "streakDays": {
             "anchor": totals.streak_days.anchor.isoformat(),
-            "bits": totals.streak_days.bits,
-            "tail": totals.streak_days.tail,
+            "bits": Int64(totals.streak_days.bits),
+            "tail": Int64(totals.streak_days.tail),
         },
         "creditVersion": version,
         "updatedAt": now,
