@@ -9,7 +9,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from tracking.jobs.durable_job import Call, CallAll, Clock, Progress, Steps
+from tracking.jobs.durable_job import Steps, drive
 
 
 class ActivityFailed(RuntimeError):
@@ -20,48 +20,56 @@ class ActivityFailed(RuntimeError):
 
 
 @dataclass
-class Driver:
-    """Answers each activity with ``results(name, payload)``; one that raises fails its step as a failed activity.
+class Task:
+    """A finished activity (or group): its value, or the error the orchestration sees."""
 
+    value: Any = None
+    error: Exception | None = None
+
+
+@dataclass
+class Driver:
+    """A tiny real stand-in for the orchestration context, which runs a job's steps through ``drive``.
+
+    Each activity answers ``results(name, payload)``; one that raises fails as a failed activity does.
     Records every activity called, the size of each group called together, and every custom status.
     """
 
     results: Callable[[str, Any], Any]
-    now: datetime | None = None  # the answer to a Clock step
+    now: datetime | None = None  # the context's current_utc_datetime
     calls: list[tuple[str, Any]] = field(default_factory=list)
     waves: list[int] = field(default_factory=list)
     statuses: list[Any] = field(default_factory=list)
 
-    def _call(self, call: Call) -> tuple[Any, Exception | None]:
-        self.calls.append((call.activity, call.payload))
+    @property
+    def current_utc_datetime(self) -> datetime:
+        assert self.now is not None, "these steps read the clock: give the driver a now"
+        return self.now
+
+    def call_activity(self, name: str, payload: Any) -> Task:
+        self.calls.append((name, payload))
         try:
-            return self.results(call.activity, call.payload), None
+            return Task(self.results(name, payload))
         except Exception as error:
-            return None, ActivityFailed(call.activity, error)
+            return Task(error=ActivityFailed(name, error))
+
+    def task_all(self, tasks: list[Task]) -> Task:
+        self.waves.append(len(tasks))
+        failed = next((task.error for task in tasks if task.error is not None), None)
+        return Task(error=failed) if failed else Task([task.value for task in tasks])
+
+    def set_custom_status(self, status: Any) -> None:
+        self.statuses.append(status)
 
     def run(self, steps: Steps[Any]) -> Any:
-        """The steps' output; raises what the steps raise."""
-        answer: Any = None
-        failure: Exception | None = None
+        """The steps' output, run as the orchestrator runs them; raises what the steps raise."""
+        orchestration = drive(self, steps)  # type: ignore[arg-type]
+        task = next(orchestration)
         while True:
             try:
-                step = steps.throw(failure) if failure is not None else steps.send(answer)
+                task = orchestration.throw(task.error) if task.error else orchestration.send(task.value)
             except StopIteration as done:
                 return done.value
-            answer, failure = None, None
-            if isinstance(step, Progress):
-                self.statuses.append(step.status)
-            elif isinstance(step, Clock):
-                assert self.now is not None, "these steps read the clock: give the driver a now"
-                answer = self.now
-            elif isinstance(step, Call):
-                answer, failure = self._call(step)
-            else:
-                assert isinstance(step, CallAll)
-                self.waves.append(len(step.calls))
-                outcomes = [self._call(call) for call in step.calls]
-                failure = next((error for _, error in outcomes if error is not None), None)
-                answer = None if failure else [value for value, _ in outcomes]
 
 
 @dataclass
