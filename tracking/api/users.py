@@ -24,6 +24,7 @@ from tracking.models import (
     UsersSearchPublic,
     UserSummaryPublic,
 )
+from tracking.services.ingest import relist_user
 from tracking.store import users
 from tracking.store.client import get_db
 
@@ -68,11 +69,13 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
     changes = body.model_dump(exclude_none=True)
-    user = users.update_profile_by_id(
-        get_db(), req.route_params["userId"], changes, now=datetime.now(UTC), zone=config.settings().board_timezone
-    )
+    db, now = get_db(), datetime.now(UTC)
+    user = users.update_profile_by_id(db, req.route_params["userId"], changes, now=now)
     if user is None:
         raise NotFound("User not found")
+    if "isPublic" in changes or "timezone" in changes:
+        # Visibility decides the boards, the time zone the streak days: both are rebuilt.
+        relist_user(db, user_id=req.route_params["userId"], now=now, settings=config.settings())
     summary = ProfileSummaryPublic.model_validate(profiles.public_profile(user))
     return json_response(ProfileUpdatedPublic(message="User profile updated successfully", user=summary))
 

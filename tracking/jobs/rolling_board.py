@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import azure.functions as func
 
 from tracking.jobs.triggers import timer_trigger_name
+from tracking.services import ingest
 from tracking.services.jobruns import run_job
-from tracking.store import boards
 from tracking.store.client import get_db
 from tracking.timers import ROLLING_SWEEP
 
@@ -19,10 +19,9 @@ bp = func.Blueprint()
 @bp.timer_trigger(schedule=ROLLING_SWEEP.schedule, arg_name="timer", run_on_startup=False, use_monitor=False)
 def rolling_board_sweeper(timer: func.TimerRequest) -> None:
     db, now = get_db(), datetime.now(UTC)
-    # The lead moves the sweep into a service; until then the timer calls the boards repository.
     run_job(
         db,
         name=ROLLING_SWEEP.name,
         trigger=timer_trigger_name(timer),
-        work=lambda: {"usersUpdated": boards.sweep_rolling_board(db, now=now)},
+        work=lambda: {"usersUpdated": ingest.sweep_rolling_board(db, now=now)},
     )

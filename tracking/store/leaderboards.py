@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
+from tracking.domain.credit import board_name
 from tracking.domain.periods import Timeframe, period_at
 from tracking.domain.ranking import is_listed, rank_delta
 from tracking.errors import BadRequest
@@ -26,7 +27,7 @@ from tracking.models import (
     TopUserPublic,
 )
 from tracking.store import boards, snapshots
-from tracking.store.boards import BoardEntry, board_name
+from tracking.store.boards import BoardEntry
 
 NEIGHBOURS = 2
 GROWTH_WINDOWS = {"day": 1, "1d": 1, "week": 7, "7d": 7, "month": 30, "30d": 30}
