@@ -32,7 +32,8 @@ from pymongo.database import Database
 from tracking.domain.periods import period_at
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.models import LeaderboardQuery
-from tracking.store import leaderboards, snapshots
+from tracking.services import snapshots
+from tracking.store import leaderboards
 from tracking.store.client import ensure_indexes
 
 ZONE = ZoneInfo("UTC")

@@ -93,3 +93,18 @@ def test_every_route_is_in_the_api_reference(functions: list[Any]) -> None:
                 if shape(f"{m.value} /api/{trigger.route}") not in documented
             ]
     assert missing == []
+
+
+def test_the_timers_table_is_every_timer_the_app_registers(functions: list[Any]) -> None:
+    from tracking.timers import TIMERS
+
+    registered = {}
+    for function in functions:
+        trigger = function.get_trigger()
+        if trigger.type != "timerTrigger":
+            continue
+        user_function = function.get_user_function()
+        # A timer that binds a Durable client is wrapped; the function it runs is the client function.
+        runs = getattr(user_function, "client_function", user_function)
+        registered[function.get_function_name()] = (trigger.schedule, f"{runs.__module__}.{runs.__name__}")
+    assert registered == {timer.name: (timer.schedule, timer.runs) for timer in TIMERS}

@@ -1,18 +1,20 @@
-"""Every blueprint of the app, in one place: function_app.py registers these, the router reads them."""
+"""Every blueprint of the app, in one place. Only function_app.py, the local host and tests import this module."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import admin, keys, leaderboards, link, sessions, stats, system, users
-from tracking.api.routing import Route, http_route
-from tracking.jobs import cleanup, operations, rebuild, streaks
-from tracking.jobs import leaderboards as leaderboard_jobs
+from tracking.api import admin, fallback, keys, leaderboards, link, sessions, snapshots, stats, system, users
+from tracking.jobs import cleanup, rebuild, reports, rolling_board, streaks
+from tracking.jobs import snapshots as snapshot_jobs
 
-BLUEPRINTS: tuple[func.Blueprint, ...] = (
+# Every blueprint with a route or a trigger of its own; the catch-all below answers for all that they do not serve.
+ROUTED: tuple[func.Blueprint, ...] = (
     system.bp,
     leaderboards.bp,
-    leaderboard_jobs.bp,
+    snapshots.bp,
+    snapshot_jobs.bp,
+    rolling_board.bp,
     sessions.bp,
     stats.bp,
     users.bp,
@@ -21,15 +23,8 @@ BLUEPRINTS: tuple[func.Blueprint, ...] = (
     admin.bp,
     cleanup.bp,
     rebuild.bp,
-    operations.bp,
+    reports.bp,
     streaks.bp,
 )
 
-
-def http_routes() -> list[Route]:
-    """The HTTP routes of every blueprint, with the function name as target."""
-    probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    for blueprint in BLUEPRINTS:
-        probe.register_functions(blueprint)
-    routes = (http_route(function, function.get_function_name()) for function in probe.get_functions())
-    return [route for route in routes if route is not None]
+BLUEPRINTS: tuple[func.Blueprint, ...] = (*ROUTED, fallback.catch_all(ROUTED))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
 
-import azure.durable_functions as df
 import pytest
 from pymongo.database import Database
 
+from tests.utils.durable import StandInClient
 from tests.utils.retention import ACTIVE, IDLE, seed_retention_data
+from tracking import config
 from tracking.jobs import cleanup
+from tracking.services.jobruns import run_job
 from tracking.store import jobruns
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)
@@ -25,7 +26,7 @@ def activity(name: str) -> Any:
 def test_activities_plan_delete_archive_and_record_the_run(db: Database[Any]) -> None:
     seed_retention_data(db, NOW)
     db["boards"].insert_one({"board": "allTime", "key": "all", "userId": IDLE, "total": 60.0, "updatedAt": NOW})
-    job = cleanup.cleanup_input(now=NOW, trigger="admin", dry_run=False)
+    job = cleanup.cleanup_input(now=NOW, trigger="admin", dry_run=False, settings=config.settings())
     run_id = activity("cleanup_begin")({"instanceId": "cleanup-2026-W48", "trigger": "admin", "startedAt": job["now"]})
     # A retried begin finds the same run.
     assert activity("cleanup_begin")(
@@ -55,7 +56,7 @@ def test_activities_plan_delete_archive_and_record_the_run(db: Database[Any]) ->
 
 
 def test_job_runs_activity_honours_dry_run_and_keeps_each_latest_run(db: Database[Any]) -> None:
-    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True)
+    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True, settings=config.settings())
     for days_ago in (40, 31, 1):
         jobruns.start_run(db, name="rolling_board_sweeper", trigger="timer", started_at=NOW - timedelta(days=days_ago))
     jobruns.start_run(db, name="database_stats", trigger="timer", started_at=NOW - timedelta(days=60))
@@ -72,35 +73,33 @@ def test_cleanup_input_reads_the_retention_settings(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("RETENTION_SESSION_DAYS", "10")
     monkeypatch.setenv("RETENTION_JOB_RUNS_DAYS", "3")
     monkeypatch.setenv("CLEANUP_BATCH_SIZE", "7")
-    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True)
+    job = cleanup.cleanup_input(now=NOW, trigger="timer", dry_run=True, settings=config.settings())
     assert job["cutoffs"]["sessions"] == "2026-11-19T02:00:00.250000+00:00"
     assert job["cutoffs"]["jobRuns"] == "2026-11-26T02:00:00.250000+00:00"
     assert (job["batchSize"], job["dryRun"], job["trigger"], job["now"]) == (7, True, "timer", NOW.isoformat())
 
 
-def client_with(status: str | None) -> MagicMock:
-    client = MagicMock()
-    runtime_status = df.OrchestrationRuntimeStatus(status) if status else None
-    client.get_status = AsyncMock(return_value=MagicMock(runtime_status=runtime_status))
-    client.start_new = AsyncMock(return_value="cleanup-2026-W48")
-    return client
+def start(client: StandInClient, *, dry_run: bool) -> Any:
+    return cleanup.start_cleanup(
+        client, now=NOW, week_key="2026-W48", trigger="timer", dry_run=dry_run, settings=config.settings()
+    )
 
 
 @pytest.mark.parametrize("status", ["Pending", "Running", "Completed"])
 def test_a_second_start_in_the_week_finds_the_instance(status: str) -> None:
-    client = client_with(status)
-    got = asyncio.run(cleanup.start_cleanup(client, now=NOW, week_key="2026-W48", trigger="timer", dry_run=False))
+    client = StandInClient(status)
+    got = asyncio.run(start(client, dry_run=False))
     assert got == ("cleanup-2026-W48", status, False)
-    client.get_status.assert_awaited_once_with("cleanup-2026-W48")
-    client.start_new.assert_not_awaited()
+    assert client.asked == ["cleanup-2026-W48"]
+    assert client.started == []
 
 
 @pytest.mark.parametrize("status", [None, "Failed", "Terminated"])
 def test_a_new_failed_or_terminated_week_starts(status: str | None) -> None:
-    client = client_with(status)
-    got = asyncio.run(cleanup.start_cleanup(client, now=NOW, week_key="2026-W48", trigger="timer", dry_run=True))
+    client = StandInClient(status)
+    got = asyncio.run(start(client, dry_run=True))
     assert got == ("cleanup-2026-W48-dry-run", "Pending", True)
-    name, instance_id, payload = client.start_new.await_args.args
+    [(name, instance_id, payload)] = client.started
     assert (name, instance_id, payload["dryRun"], payload["now"]) == (
         "cleanup_orchestrator",
         "cleanup-2026-W48-dry-run",
@@ -110,13 +109,13 @@ def test_a_new_failed_or_terminated_week_starts(status: str | None) -> None:
 
 
 def test_run_job_records_success_and_failure_and_reraises(db: Database[Any]) -> None:
-    assert jobruns.run_job("demo", "admin", lambda: {"count": 3}) == {"count": 3}
+    assert run_job(db, name="demo", trigger="admin", work=lambda: {"count": 3}) == {"count": 3}
 
     def broken() -> dict[str, Any]:
         raise ValueError("no such thing")
 
     with pytest.raises(ValueError, match="no such thing"):
-        jobruns.run_job("demo", "timer", broken)
+        run_job(db, name="demo", trigger="timer", work=broken)
     runs = list(db["jobruns"].find({"name": "demo"}).sort("startedAt", 1))
     assert [(r["trigger"], r["status"], r["result"], r["error"]) for r in runs] == [
         ("admin", "succeeded", {"count": 3}, None),
@@ -125,5 +124,5 @@ def test_run_job_records_success_and_failure_and_reraises(db: Database[Any]) -> 
     assert all(r["finishedAt"] >= r["startedAt"] for r in runs)
     last = jobruns.find_last_run_by_name(db, "demo")
     assert last is not None
-    assert last["status"] == "failed"
+    assert last.status == "failed"
     assert jobruns.find_last_run_by_name(db, "never") is None

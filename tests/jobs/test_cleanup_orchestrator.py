@@ -1,17 +1,14 @@
-"""The cleanup orchestrator without a host: a fake context, then the SDK's replay of a recorded history."""
+"""The cleanup orchestration without a host: its steps run by a driver, then the SDK's replay of a recorded history."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
-from azure.durable_functions.testing import orchestrator_generator_wrapper
 
-from tests.utils import durable
+from tests.utils.durable import Driver
 from tracking.domain.retention import RetentionPolicy, cutoffs
 from tracking.jobs import cleanup
 
@@ -54,22 +51,15 @@ def activity_result(name: str, payload: Any) -> Any:
     raise AssertionError(f"unexpected activity {name}")
 
 
-def fake_context(results: Callable[[str, Any], Any]) -> MagicMock:
-    context = durable.fake_context(results, instance_id="cleanup-2026-W48")
-    context.get_input.return_value = JOB
-    return context
-
-
-def orchestrator_function() -> Callable[[Any], Any]:
-    return cleanup.cleanup_orchestrator.build().get_user_function().orchestrator_function  # type: ignore[no-any-return]
+def steps() -> Any:
+    return cleanup.cleanup_steps(JOB, instance_id="cleanup-2026-W48")
 
 
 def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
-    context = fake_context(activity_result)
-    values = list(orchestrator_generator_wrapper(orchestrator_function()(context)))
-    assert values[-1] == EXPECTED
+    driver = Driver(activity_result)
+    assert driver.run(steps()) == EXPECTED
 
-    calls = [(call.args[0], call.args[1]) for call in context.call_activity.call_args_list]
+    calls = driver.calls
     assert [name for name, _ in calls] == [
         "cleanup_begin",
         "cleanup_plan",
@@ -89,8 +79,8 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
     ]
     assert calls[-1][1] == {"runId": "run-1", "status": "succeeded", "error": None, "result": EXPECTED}
     # Two waves of session batches (4 + 1), then snapshots, users, job runs and done.
-    assert [len(call.args[0]) for call in context.task_all.call_args_list] == [4, 1, 4]
-    stages = [call.args[0] for call in context.set_custom_status.call_args_list]
+    assert driver.waves == [4, 1, 4]
+    stages = driver.statuses
     assert [(s["stage"], s["batchesDone"]) for s in stages] == [
         ("sessions", 0),
         ("sessions", 4),
@@ -109,15 +99,15 @@ def test_a_failed_activity_is_recorded_in_the_job_run_and_fails_the_orchestratio
             raise RuntimeError("database gone")
         return activity_result(name, payload)
 
-    context = fake_context(results)
+    driver = Driver(results)
     with pytest.raises(RuntimeError, match="database gone"):
-        list(orchestrator_generator_wrapper(orchestrator_function()(context)))
-    last = context.call_activity.call_args_list[-1]
-    assert last.args[0] == "cleanup_finish"
-    assert last.args[1]["status"] == "failed"
-    assert last.args[1]["result"] is None
-    assert "database gone" in last.args[1]["error"]
-    assert "cleanup_users" not in [call.args[0] for call in context.call_activity.call_args_list]
+        driver.run(steps())
+    name, payload = driver.calls[-1]
+    assert name == "cleanup_finish"
+    assert payload["status"] == "failed"
+    assert payload["result"] is None
+    assert "database gone" in payload["error"]
+    assert "cleanup_users" not in [name for name, _ in driver.calls]
 
 
 # Replay with the SDK's real executor: the orchestration context JSON in, the orchestrator state out.

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
 
-import azure.durable_functions as df
 import pytest
 from pymongo.database import Database
 
+from tests.utils.durable import StandInClient
 from tests.utils.sessions import insert_user
 from tracking.jobs import rebuild
 
@@ -73,26 +72,18 @@ def test_begin_and_finish_record_the_run(db: Database[Any]) -> None:
     assert runs[0]["finishedAt"] is not None
 
 
-def client_with(status: str | None) -> MagicMock:
-    client = MagicMock()
-    runtime_status = df.OrchestrationRuntimeStatus(status) if status else None
-    client.get_status = AsyncMock(return_value=MagicMock(runtime_status=runtime_status))
-    client.start_new = AsyncMock(return_value="rebuild-boards-2026-11-29")
-    return client
-
-
 @pytest.mark.parametrize("status", ["Pending", "Running", "Completed"])
 def test_a_second_start_the_same_day_finds_the_instance(status: str) -> None:
-    client = client_with(status)
+    client = StandInClient(status)
     got = asyncio.run(rebuild.start_rebuild(client, now=NOW))
     assert got == ("rebuild-boards-2026-11-29", status, False)
-    client.get_status.assert_awaited_once_with("rebuild-boards-2026-11-29")
-    client.start_new.assert_not_awaited()
+    assert client.asked == ["rebuild-boards-2026-11-29"]
+    assert client.started == []
 
 
 @pytest.mark.parametrize("status", [None, "Failed", "Terminated"])
 def test_a_new_failed_or_terminated_day_starts(status: str | None) -> None:
-    client = client_with(status)
+    client = StandInClient(status)
     got = asyncio.run(rebuild.start_rebuild(client, now=NOW))
     assert got == ("rebuild-boards-2026-11-29", "Pending", True)
-    client.start_new.assert_awaited_once_with("rebuild_boards_orchestrator", "rebuild-boards-2026-11-29", None)
+    assert client.started == [("rebuild_boards_orchestrator", "rebuild-boards-2026-11-29", None)]

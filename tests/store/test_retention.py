@@ -18,7 +18,7 @@ from tests.utils.retention import (
     seed_retention_data,
 )
 from tracking.domain.retention import PRUNED_TIMEFRAMES, RetentionPolicy, cutoffs
-from tracking.store import jobruns, retention
+from tracking.store import jobruns, retention, snapshots
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # millisecond-exact, as BSON dates are
 CUT = cutoffs(RetentionPolicy(), NOW)
@@ -27,14 +27,14 @@ CUT = cutoffs(RetentionPolicy(), NOW)
 def _clean(db: Database[Any], *, dry_run: bool) -> dict[str, Any]:
     user_ids = retention.find_user_ids_with_sessions_before(db, CUT.sessions)
     sessions = retention.delete_sessions_by_users_before(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
-    snapshots = {
-        timeframe: retention.delete_snapshots_before(
+    deleted = {
+        timeframe: snapshots.delete_snapshots_before(
             db, timeframe=timeframe, cutoff=CUT.snapshots[timeframe], dry_run=dry_run
         )
         for timeframe in PRUNED_TIMEFRAMES
     }
     archived = retention.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
-    return {"users": user_ids, "sessions": sessions, "snapshots": snapshots, "archived": archived}
+    return {"users": user_ids, "sessions": sessions, "snapshots": deleted, "archived": archived}
 
 
 def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
@@ -133,18 +133,18 @@ def _seed_job_runs(db: Database[Any]) -> dict[str, set[str]]:
 
 def test_old_job_runs_are_deleted_except_the_latest_of_each_job(db: Database[Any]) -> None:
     runs = _seed_job_runs(db)
-    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 3
+    assert jobruns.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 3
     assert _ids(db, "jobruns", "_id") == runs["kept"]
     # Every job still has its last run for the cron status.
     last_runs = {name: jobruns.find_last_run_by_name(db, name) for name in ("weekly_cleanup", "database_stats")}
-    assert {name: run["startedAt"] if run else None for name, run in last_runs.items()} == {
+    assert {name: run.started_at if run else None for name, run in last_runs.items()} == {
         "weekly_cleanup": CUT.job_runs - timedelta(days=7),
         "database_stats": NOW - timedelta(days=400),
     }
-    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 0
+    assert jobruns.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=False) == 0
 
 
 def test_job_runs_dry_run_counts_the_same_and_deletes_nothing(db: Database[Any]) -> None:
     runs = _seed_job_runs(db)
-    assert retention.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=True) == 3
+    assert jobruns.delete_job_runs_before(db, cutoff=CUT.job_runs, dry_run=True) == 3
     assert _ids(db, "jobruns", "_id") == runs["kept"] | runs["deleted"]

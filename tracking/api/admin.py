@@ -13,7 +13,7 @@ from tracking.api.auth import ADMIN
 from tracking.api.http import durable_endpoint, endpoint, json_response, read_json, read_query
 from tracking.domain.retention import iso_week_key
 from tracking.errors import BadRequest, NotFound
-from tracking.jobs import cleanup, operations, rebuild
+from tracking.jobs import cleanup, rebuild
 from tracking.models import (
     CleanupCreate,
     OrchestrationStartedPublic,
@@ -21,7 +21,7 @@ from tracking.models import (
     RecentSessionsQuery,
     SnapshotTriggerCreate,
 )
-from tracking.store import operations as ops
+from tracking.services import reports
 from tracking.store.client import get_db
 
 bp = df.Blueprint()
@@ -66,14 +66,14 @@ async def _status_response(
 @bp.route(route="admin/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=ADMIN)
 def admin_stats(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(operations.database_statistics(get_db()))
+    return json_response(reports.database_statistics(get_db(), storage_warn_mb=config.settings().storage_warn_mb))
 
 
 @bp.function_name("admin_cron_status")
 @bp.route(route="admin/cron/status", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=ADMIN)
 def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(operations.cron_status(get_db(), now=datetime.now(UTC)))
+    return json_response(reports.cron_status(get_db(), now=datetime.now(UTC), settings=config.settings()))
 
 
 @bp.function_name("admin_cleanup_start")
@@ -82,10 +82,11 @@ def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
 @durable_endpoint(auth=ADMIN)
 async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     body = read_json(req, CleanupCreate, optional=True)
-    dry_run = config.settings().cleanup_dry_run if body.dryRun is None else body.dryRun
+    settings = config.settings()
+    dry_run = settings.cleanup_dry_run if body.dryRun is None else body.dryRun
     now = datetime.now(UTC)
     instance_id, status, started = await cleanup.start_cleanup(
-        client, now=now, week_key=iso_week_key(now), trigger="admin", dry_run=dry_run
+        client, now=now, week_key=iso_week_key(now), trigger="admin", dry_run=dry_run, settings=settings
     )
     return _started_response(req, instance_id, status, started)
 
@@ -123,7 +124,7 @@ async def admin_boards_rebuild_status(
 @bp.route(route="admin/snapshot/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=ADMIN)
 def admin_snapshot_health(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(operations.snapshot_health(get_db(), now=datetime.now(UTC)))
+    return json_response(reports.snapshot_health(get_db(), now=datetime.now(UTC)))
 
 
 @bp.function_name("admin_snapshot_trigger")
@@ -131,7 +132,9 @@ def admin_snapshot_health(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=ADMIN)
 def admin_snapshot_trigger(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SnapshotTriggerCreate, optional=True)
-    result = operations.trigger_snapshots(body.timeframe)
+    result = reports.trigger_snapshots(
+        get_db(), timeframe=body.timeframe, now=datetime.now(UTC), settings=config.settings()
+    )
     return json_response({"message": "Manual snapshot triggered successfully", "result": result})
 
 
@@ -140,9 +143,11 @@ def admin_snapshot_trigger(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=ADMIN)
 def admin_run_job(req: func.HttpRequest) -> func.HttpResponse:
     job_type = req.route_params.get("jobType", "")
-    if job_type not in operations.JOB_TYPES:
-        raise BadRequest(f"Invalid job type. Must be one of: {', '.join(operations.JOB_TYPES)}")
-    result = operations.run_job_type(job_type)
+    if job_type not in reports.JOB_TYPES:
+        raise BadRequest(f"Invalid job type. Must be one of: {', '.join(reports.JOB_TYPES)}")
+    result = reports.run_job_type(
+        get_db(), job_type, trigger="admin", now=datetime.now(UTC), settings=config.settings()
+    )
     return json_response({"message": f"{job_type} job executed successfully", "result": result})
 
 
@@ -150,7 +155,7 @@ def admin_run_job(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="admin/system/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=ADMIN)
 def admin_system_health(req: func.HttpRequest) -> func.HttpResponse:
-    report = operations.system_health(get_db(), now=datetime.now(UTC))
+    report = reports.system_health(get_db(), now=datetime.now(UTC))
     return json_response(report, 200 if report["success"] else 503)
 
 
@@ -158,7 +163,7 @@ def admin_system_health(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="admin/system/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=ADMIN)
 def admin_system_stats(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response({"success": True, "stats": operations.system_statistics(get_db(), now=datetime.now(UTC))})
+    return json_response(reports.system_statistics(get_db(), now=datetime.now(UTC)))
 
 
 @bp.function_name("admin_recent_sessions")
@@ -166,5 +171,4 @@ def admin_system_stats(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=ADMIN)
 def admin_recent_sessions(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, RecentSessionsQuery)
-    sessions = ops.find_recent_sessions(get_db(), limit=query.limit)
-    return json_response({"success": True, "sessions": sessions, "count": len(sessions)})
+    return json_response(reports.recent_sessions(get_db(), limit=query.limit))

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from tracking import config
 from tracking.api.auth import Access, authorize
+from tracking.domain.periods import TIMEFRAMES, Timeframe
 from tracking.errors import AppError, BadRequest, PayloadTooLarge
 from tracking.store.client import is_unavailable
 
@@ -92,6 +93,14 @@ def read_query(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
         return model.model_validate(dict(req.params))
     except ValidationError as error:
         raise BadRequest("Invalid query parameters", errors=validation_errors(error)) from error
+
+
+def read_timeframe(req: func.HttpRequest) -> Timeframe:
+    """The ``{timeframe}`` route parameter; 400 for one that is not a board's."""
+    timeframe = req.route_params.get("timeframe", "")
+    if timeframe not in TIMEFRAMES:
+        raise BadRequest(f"Invalid timeframe. Must be one of: {', '.join(TIMEFRAMES)}")
+    return timeframe
 
 
 def _admit(req: func.HttpRequest, auth: Access) -> None:

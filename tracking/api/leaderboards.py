@@ -1,27 +1,19 @@
-"""Leaderboards, snapshots and rank history."""
+"""Leaderboards (the snapshot routes and rank history are tracking.api.snapshots)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import azure.functions as func
 
 from tracking import config
-from tracking.api.auth import ADMIN, PUBLIC
-from tracking.api.http import endpoint, json_response, read_json, read_query
+from tracking.api.auth import PUBLIC
+from tracking.api.http import endpoint, json_response, read_query
 from tracking.domain.languages import normalise_language
 from tracking.domain.periods import TIMEFRAMES, Timeframe
-from tracking.errors import AppError, BadRequest
-from tracking.models import (
-    GrowthQuery,
-    HistoryEntryPublic,
-    HistoryQuery,
-    LeaderboardQuery,
-    SnapshotCreate,
-    SnapshotPublic,
-)
-from tracking.store import leaderboards, snapshots
+from tracking.errors import BadRequest
+from tracking.models import GrowthQuery, LeaderboardQuery
+from tracking.store import leaderboards
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -72,56 +64,3 @@ def leaderboard(req: func.HttpRequest) -> func.HttpResponse:
     if _wants_envelope(req, query):
         return json_response(view)
     return json_response([entry.model_dump() for entry in view.entries])
-
-
-def _snapshot(timeframe: Timeframe, body: SnapshotCreate) -> SnapshotPublic:
-    result = snapshots.take_snapshot(
-        get_db(),
-        timeframe=timeframe,
-        now=datetime.now(UTC),
-        zone=config.settings().board_timezone,
-        period_key=body.periodKey,
-    )
-    return SnapshotPublic(
-        success=True,
-        message=f"Successfully created {result.count} snapshot records for {timeframe}",
-        snapshotCount=result.count,
-        periodKey=result.period_key,
-    )
-
-
-@bp.function_name("snapshot_take")
-@bp.route(route="snapshot/{timeframe}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
-def snapshot_take(req: func.HttpRequest) -> func.HttpResponse:
-    timeframe = _timeframe(req)
-    return json_response(_snapshot(timeframe, read_json(req, SnapshotCreate, optional=True)))
-
-
-@bp.function_name("snapshot_take_all")
-@bp.route(route="snapshots/all", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
-def snapshot_take_all(req: func.HttpRequest) -> func.HttpResponse:
-    read_json(req, SnapshotCreate, optional=True)
-    results: dict[str, Any] = {}
-    taken = 0
-    for timeframe in TIMEFRAMES:
-        try:
-            results[timeframe] = _snapshot(timeframe, SnapshotCreate()).model_dump()
-            taken += 1
-        except AppError as error:
-            results[timeframe] = {"success": False, "message": error.message}
-    message = f"Successfully took {taken}/{len(TIMEFRAMES)} snapshots"
-    return json_response({"message": message, "results": results}, 200 if taken else 409)
-
-
-@bp.function_name("rank_history")
-@bp.route(route="user/{userId}/history/{timeframe}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
-def rank_history(req: func.HttpRequest) -> func.HttpResponse:
-    timeframe = _timeframe(req)
-    query = read_query(req, HistoryQuery)
-    rows = snapshots.find_history_by_user(
-        get_db(), user_id=req.route_params["userId"], timeframe=timeframe, limit=query.limit
-    )
-    return json_response([HistoryEntryPublic.model_validate(row).model_dump(mode="json") for row in rows])

@@ -1,8 +1,7 @@
-"""Health, the API index, and the catch-all that answers unknown routes and wrong methods in JSON."""
+"""Health and the API index (the catch-all 404/405 route is tracking.api.fallback)."""
 
 from __future__ import annotations
 
-import functools
 import time
 from datetime import UTC, datetime
 
@@ -11,8 +10,6 @@ import azure.functions as func
 from tracking import __version__
 from tracking.api.auth import PUBLIC
 from tracking.api.http import endpoint, json_response
-from tracking.api.routing import ALL_METHODS, RouteTable
-from tracking.errors import MethodNotAllowed, NotFound
 from tracking.models import ApiIndexPublic, DatabaseHealth, HealthPublic
 from tracking.store import client
 
@@ -48,24 +45,3 @@ def api_index(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(
         ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health")
     )
-
-
-@functools.cache
-def _other_routes() -> RouteTable:
-    from tracking.blueprints import http_routes  # the blueprints import this module
-
-    return RouteTable(route for route in http_routes() if route.target != "not_found")
-
-
-@bp.function_name("not_found")
-@bp.route(route="{*path}", methods=list(ALL_METHODS), auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
-def not_found(req: func.HttpRequest) -> func.HttpResponse:
-    path = req.route_params.get("path", "")
-    found = _other_routes().match(req.method, path)
-    if found.allowed_methods:
-        allowed = ", ".join(sorted(found.allowed_methods))
-        raise MethodNotAllowed(
-            f"Method {req.method} is not allowed on /api/{path}; allowed: {allowed}", headers={"Allow": allowed}
-        )
-    raise NotFound(f"No route /api/{path}")

@@ -2,12 +2,12 @@
 
 Boards are kept up to date when sessions land, so a user of the replaced server, whose time is only
 in the user document (tracking.domain.legacy), has no entries until their next session; and a change
-of BOARD_TIMEZONE moves the bounds of the current day, week and month. This job runs
-``boards.rebuild_user_boards`` for every user: once after switching from the old server, and after
-changing BOARD_TIMEZONE.
+of BOARD_TIMEZONE moves the bounds of the current day, week and month. This job relists every user
+(tracking.services.ingest.relist_user): once after switching from the old server, and after changing
+BOARD_TIMEZONE.
 
 Each start uses one instance id per UTC day (``rebuild-boards-2026-11-29``) and asks for its status
-first, so a second start the same day finds the running or finished instance. The orchestrator only
+first, so a second start the same day finds the running or finished instance. ``rebuild_steps`` only
 pages through the users by ``userId``, one activity per batch; the activities do the I/O. The run is
 recorded in ``jobruns``.
 """
@@ -21,23 +21,21 @@ from typing import Any
 import azure.durable_functions as df
 
 from tracking import config
-from tracking.services.ingest import relist_user
-from tracking.store import jobruns, users
+from tracking.jobs import durable_job
+from tracking.jobs.durable_job import Call, Clock, DurableJob, Progress, Steps
+from tracking.services.rebuild import rebuild_boards_after
 from tracking.store.client import get_db
 
 bp = df.Blueprint()
 
-JOB_NAME = "rebuild_boards"
-ORCHESTRATOR = "rebuild_boards_orchestrator"
-BATCH_SIZE = 200  # users per activity
-
-# Statuses in which an instance counts as today's rebuild; a failed or terminated one may be restarted.
-_FOUND = (
-    df.OrchestrationRuntimeStatus.Pending,
-    df.OrchestrationRuntimeStatus.Running,
-    df.OrchestrationRuntimeStatus.ContinuedAsNew,
-    df.OrchestrationRuntimeStatus.Completed,
+JOB = DurableJob(
+    name="rebuild_boards",
+    orchestrator="rebuild_boards_orchestrator",
+    begin="rebuild_boards_begin",
+    finish="rebuild_boards_finish",
 )
+ORCHESTRATOR = JOB.orchestrator
+BATCH_SIZE = 200  # users per activity
 
 
 def rebuild_instance_id(now: datetime) -> str:
@@ -46,66 +44,53 @@ def rebuild_instance_id(now: datetime) -> str:
 
 async def start_rebuild(client: df.DurableOrchestrationClient, *, now: datetime) -> tuple[str, str, bool]:
     """Start today's rebuild unless it exists: (instance id, runtime status, whether it started now)."""
-    instance_id = rebuild_instance_id(now)
-    status = await client.get_status(instance_id)
-    if status.runtime_status in _FOUND:
-        assert status.runtime_status is not None
-        return instance_id, status.runtime_status.value, False
-    await client.start_new(ORCHESTRATOR, instance_id, None)
-    return instance_id, df.OrchestrationRuntimeStatus.Pending.value, True
+    return await durable_job.start_once(client, JOB, instance_id=rebuild_instance_id(now), client_input=None)
+
+
+def rebuild_steps(*, instance_id: str) -> Steps[dict[str, int]]:
+    """The rebuild orchestration as plain steps: one batch after another until the users run out."""
+
+    def rebuild() -> Steps[dict[str, int]]:
+        total = 0
+        after = None
+        while True:
+            # The replayed clock of this episode: deterministic, and close to the time the batch runs.
+            now: datetime = yield Clock()
+            batch = yield Call("rebuild_boards_batch", {"after": after, "size": BATCH_SIZE, "now": now.isoformat()})
+            total += batch["count"]
+            yield Progress({"users": total})
+            after = batch["next"]
+            if after is None:
+                return {"users": total}
+
+    started: datetime = yield Clock()
+    return (
+        yield from durable_job.recorded(JOB, {"instanceId": instance_id, "startedAt": started.isoformat()}, rebuild())
+    )
 
 
 @bp.orchestration_trigger(context_name="context")
 def rebuild_boards_orchestrator(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, int]]:
-    run_id = yield context.call_activity(
-        "rebuild_boards_begin",
-        {"instanceId": context.instance_id, "startedAt": context.current_utc_datetime.isoformat()},
-    )
-    total = 0
-    after = None
-    try:
-        while True:
-            # The replayed clock of this episode: deterministic, and close to the time the batch runs.
-            now = context.current_utc_datetime.isoformat()
-            batch = yield context.call_activity(
-                "rebuild_boards_batch", {"after": after, "size": BATCH_SIZE, "now": now}
-            )
-            total += batch["count"]
-            context.set_custom_status({"users": total})
-            after = batch["next"]
-            if after is None:
-                break
-    except Exception as error:
-        # Record the failure in the job run, then fail the orchestration with the same error.
-        yield context.call_activity(
-            "rebuild_boards_finish", {"runId": run_id, "status": jobruns.FAILED, "error": str(error), "result": None}
-        )
-        raise
-    result = {"users": total}
-    yield context.call_activity(
-        "rebuild_boards_finish", {"runId": run_id, "status": jobruns.SUCCEEDED, "error": None, "result": result}
-    )
-    return result
+    return (yield from durable_job.drive(context, rebuild_steps(instance_id=context.instance_id)))
 
 
 @bp.activity_trigger(input_name="run")
 def rebuild_boards_begin(run: dict[str, Any]) -> str:
     # Only the admin route starts it.
-    return jobruns.start_orchestration_run(get_db(), name=JOB_NAME, trigger="admin", run=run)
+    return durable_job.begin_run(run, job=JOB, trigger="admin")
 
 
 @bp.activity_trigger(input_name="batch")
 def rebuild_boards_batch(batch: dict[str, Any]) -> dict[str, Any]:
-    """Rebuild the next ``size`` users after ``after``; ``next`` is None once the users run out."""
-    db = get_db()
-    now = datetime.fromisoformat(batch["now"])
-    settings = config.settings()
-    user_ids = users.find_user_ids_after(db, after=batch["after"], limit=batch["size"])
-    for user_id in user_ids:
-        relist_user(db, user_id=user_id, now=now, settings=settings)
-    return {"next": user_ids[-1] if len(user_ids) == batch["size"] else None, "count": len(user_ids)}
+    return rebuild_boards_after(
+        get_db(),
+        after=batch["after"],
+        size=batch["size"],
+        now=datetime.fromisoformat(batch["now"]),
+        settings=config.settings(),
+    )
 
 
 @bp.activity_trigger(input_name="run")
 def rebuild_boards_finish(run: dict[str, Any]) -> None:
-    jobruns.finish_orchestration_run(get_db(), run)
+    durable_job.finish_run(run)

@@ -90,3 +90,9 @@ def ping(timeout_seconds: float = 2.0) -> float:
 def is_unavailable(error: BaseException) -> bool:
     """True when an error means the database cannot be reached now (answer 503, try again later)."""
     return isinstance(error, ConnectionFailure) or (isinstance(error, PyMongoError) and error.timeout)
+
+
+def size_in_bytes(db: Database) -> int:
+    """Storage plus index size of the database from ``dbStats`` (0 for a database that does not exist yet)."""
+    stats = db.command("dbStats")
+    return int(stats.get("storageSize", 0)) + int(stats.get("indexSize", 0))

@@ -1,13 +1,15 @@
-"""The ``jobruns`` collection: one document per run of a job, and ``run_job`` that records one.
+"""The ``jobruns`` collection: one document per run of a job.
 
-A run is ``{name, trigger, startedAt, finishedAt, status, result, error}``; ``status`` is ``running``,
-``succeeded`` or ``failed``. The job name of a timer is its function name, so that
-``/api/admin/cron/status`` can put each timer's schedule next to its last run.
+A run is ``{name, trigger, startedAt, finishedAt, status, result, error}``, plus ``instanceId`` for a
+Durable orchestration; ``status`` is ``running``, ``succeeded`` or ``failed``. The job name of a timer
+is its function name, so that ``/api/admin/cron/status`` can put each timer's schedule next to its
+last run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -27,6 +29,31 @@ T = TypeVar("T")
 @indexes
 def create_jobrun_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index([("name", ASCENDING), ("startedAt", DESCENDING)], name="name_1_startedAt_-1")
+
+
+@dataclass(frozen=True)
+class JobRun:
+    name: str
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    result: Any
+    error: str | None
+    instance_id: str | None  # the Durable instance, for an orchestration's run
+
+
+def _job_run(document: dict[str, Any]) -> JobRun:
+    return JobRun(
+        name=document["name"],
+        trigger=document["trigger"],
+        started_at=document["startedAt"],
+        finished_at=document.get("finishedAt"),
+        status=document["status"],
+        result=document.get("result"),
+        error=document.get("error"),
+        instance_id=document.get("instanceId"),
+    )
 
 
 def start_run(
@@ -64,28 +91,36 @@ def finish_run(
     )
 
 
-def start_orchestration_run(db: Database[Any], *, name: str, trigger: str, run: dict[str, Any]) -> str:
-    """Start the run an orchestration reports as ``{"startedAt", "instanceId"}``; a replay finds the same run."""
-    return start_run(
-        db,
-        name=name,
-        trigger=trigger,
-        started_at=datetime.fromisoformat(run["startedAt"]),
-        instance_id=run["instanceId"],
-    )
+def find_last_run_by_name(db: Database[Any], name: str) -> JobRun | None:
+    cursor = db[COLLECTION].find({"name": name}, {"_id": 0}).sort("startedAt", DESCENDING).limit(1)
+    document = next(iter(cursor), None)
+    return None if document is None else _job_run(document)
 
 
-def finish_orchestration_run(db: Database[Any], run: dict[str, Any]) -> None:
-    """Finish the run an orchestration reports as ``{"runId", "status", "result", "error"}``."""
-    finish_run(
-        db, run["runId"], finished_at=datetime.now(UTC), status=run["status"], result=run["result"], error=run["error"]
-    )
+def delete_job_runs_before(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> int:
+    """Delete the job runs started before ``cutoff``, except the latest run of each job name.
+
+    The latest run stays however old, so the cron status still shows a last run for a job that has not
+    run since. It is found with one sorted ``find_one`` per name, since FerretDB v1.24's ``$group`` has
+    only ``$sum`` and ``$count``.
+    """
+    keep: list[Any] = []
+    for name in db[COLLECTION].distinct("name"):
+        # Served by the name_1_startedAt_-1 index.
+        latest = db[COLLECTION].find_one({"name": name}, {"_id": 1}, sort=[("startedAt", DESCENDING)])
+        assert latest is not None
+        keep.append(latest["_id"])
+    query = {"startedAt": {"$lt": cutoff}, "_id": {"$nin": keep}}
+    if dry_run:
+        return db[COLLECTION].count_documents(query)
+    return db[COLLECTION].delete_many(query).deleted_count
 
 
 def run_job(name: str, trigger: str, fn: Callable[[], T]) -> T:
-    """Run ``fn`` as job ``name``, recording start, finish, status and result or error; errors re-raise.
+    """Temporary: tracking/jobs/streaks.py (being rewritten by the lead) still calls this.
 
-    ``fn`` returns plain JSON-like data (it is stored as the run's ``result``).
+    Delete it once streaks.py calls ``tracking.services.jobruns.run_job(db, ...)``, which takes the
+    database instead of opening it here.
     """
     db = get_db()
     run_id = start_run(db, name=name, trigger=trigger, started_at=datetime.now(UTC))
@@ -96,8 +131,3 @@ def run_job(name: str, trigger: str, fn: Callable[[], T]) -> T:
         raise
     finish_run(db, run_id, finished_at=datetime.now(UTC), status=SUCCEEDED, result=result)
     return result
-
-
-def find_last_run_by_name(db: Database[Any], name: str) -> dict[str, Any] | None:
-    cursor = db[COLLECTION].find({"name": name}, {"_id": 0}).sort("startedAt", DESCENDING).limit(1)
-    return next(iter(cursor), None)

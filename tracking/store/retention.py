@@ -1,9 +1,9 @@
-"""The retention cleanup's database operations: each takes its cut-off and a dry-run switch.
+"""The retention cleanup's queries on sessions, daily totals and users: each takes its cut-off and a dry-run switch.
 
 A detailed session is deleted only when every UTC day it overlaps has its ``dailytotals`` document,
 so no credited time is lost: totals, streaks, languages and history read from the daily totals.
-Users are archived, never deleted. The latest run of each job is never deleted. Every operation is
-idempotent (absolute cut-offs).
+Users are archived, never deleted. Every operation is idempotent (absolute cut-offs). Snapshots and
+job runs are deleted by their own repositories (tracking.store.snapshots, tracking.store.jobruns).
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
 from pymongo.database import Database
 
 from tracking.domain.retention import utc_days
-from tracking.store import jobruns
 
 SESSIONS = "codingsessions"
 DAILY_TOTALS = "dailytotals"
-SNAPSHOTS = "leaderboardsnapshots"
 USERS = "users"
 
 DELETE_CHUNK = 500
@@ -60,13 +57,6 @@ def delete_sessions_by_users_before(
     return counts
 
 
-def delete_snapshots_before(db: Database[Any], *, timeframe: str, cutoff: datetime, dry_run: bool) -> int:
-    query = {"timeframe": timeframe, "timestamp": {"$lt": cutoff}}
-    if dry_run:
-        return db[SNAPSHOTS].count_documents(query)
-    return db[SNAPSHOTS].delete_many(query).deleted_count
-
-
 def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: datetime, dry_run: bool) -> list[str]:
     """Mark users whose last session is before ``cutoff`` archived; returns their ids (sorted).
 
@@ -77,22 +67,3 @@ def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: d
     if not dry_run and user_ids:
         db[USERS].update_many({**query, "userId": {"$in": user_ids}}, {"$set": {"archived": True, "archivedAt": now}})
     return user_ids
-
-
-def delete_job_runs_before(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> int:
-    """Delete the job runs started before ``cutoff``, except the latest run of each job name.
-
-    The latest run stays however old, so the cron status still shows a last run for a job that has not
-    run since. It is found with one sorted ``find_one`` per name, since FerretDB v1.24's ``$group`` has
-    only ``$sum`` and ``$count``.
-    """
-    keep: list[Any] = []
-    for name in db[jobruns.COLLECTION].distinct("name"):
-        # Served by the name_1_startedAt_-1 index.
-        latest = db[jobruns.COLLECTION].find_one({"name": name}, {"_id": 1}, sort=[("startedAt", DESCENDING)])
-        assert latest is not None
-        keep.append(latest["_id"])
-    query = {"startedAt": {"$lt": cutoff}, "_id": {"$nin": keep}}
-    if dry_run:
-        return db[jobruns.COLLECTION].count_documents(query)
-    return db[jobruns.COLLECTION].delete_many(query).deleted_count

@@ -126,3 +126,40 @@ def find_latest_end_by_user(db: Database[Any], user_id: str) -> datetime | None:
     cursor = db[COLLECTION].find({**TRACKED, "userId": user_id}, {"endTime": 1}).sort("endTime", DESCENDING).limit(1)
     latest = next(iter(cursor), None)
     return latest["endTime"] if latest else None
+
+
+# Added for the reports services (merge into the repository)
+
+# The session fields the admin routes show: never the whole stored document.
+ADMIN_SESSION_FIELDS = {
+    "_id": 0,
+    "sessionId": 1,
+    "userId": 1,
+    "username": 1,
+    "startTime": 1,
+    "endTime": 1,
+    "duration": 1,
+    "languages": 1,
+    "projectName": 1,
+    "editor": 1,
+    "createdAt": 1,
+}
+
+
+def count_sessions(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({})
+
+
+def count_sessions_ended_since(db: Database[Any], since: datetime) -> int:
+    return db[COLLECTION].count_documents({"endTime": {"$gte": since}})
+
+
+def find_edge_session(db: Database[Any], *, newest: bool) -> dict[str, Any] | None:
+    """The session that ended first (or last), with ADMIN_SESSION_FIELDS only."""
+    cursor = db[COLLECTION].find({}, ADMIN_SESSION_FIELDS).sort("endTime", DESCENDING if newest else ASCENDING).limit(1)
+    return next(iter(cursor), None)
+
+
+def find_recent_sessions(db: Database[Any], *, limit: int) -> list[dict[str, Any]]:
+    """The sessions recorded last (``createdAt`` descending), with ADMIN_SESSION_FIELDS only."""
+    return list(db[COLLECTION].find({}, ADMIN_SESSION_FIELDS).sort("createdAt", DESCENDING).limit(limit))

@@ -1,169 +1,104 @@
-"""Leaderboard snapshots: the standing of a board at one moment, one per timeframe and period key.
+"""The ``leaderboardsnapshots`` collection: one row per user of a board's standing at one moment.
 
-``snapshotruns`` holds one document per (timeframe, periodKey), claimed with a unique ``_id`` before
-any row is written, so a second snapshot of the same key is refused (409) and a repeated timer run
-does nothing. ``leaderboardsnapshots`` holds one row per user, in the replaced server's shape plus
-``periodKey``. A close snapshot (``final``) replaces an earlier manual one of the same period.
+Rows have the replaced server's shape (``userId, username, timeframe, timestamp, rank, totalTime``)
+plus ``periodKey``; ``_id`` is ``{timeframe}|{periodKey}|{userId}``, so a row is written once per
+snapshot. Which snapshots exist, and whether one is complete, is ``snapshotruns``
+(tracking.store.snapshotruns).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from tracking.domain.periods import (
-    ALL_TIME_KEY,
-    CALENDAR_TIMEFRAMES,
-    ROLLING_KEY,
-    Timeframe,
-    previous_period,
-    snapshot_key,
-)
-from tracking.errors import Conflict
-from tracking.store import boards
+from tracking.store import snapshotruns
 from tracking.store.client import indexes
 
-ROWS = "leaderboardsnapshots"
-RUNS = "snapshotruns"
-BATCH = 1000
+COLLECTION = "leaderboardsnapshots"
 
 
 @indexes
 def create_snapshot_indexes(db: Database[Any]) -> None:
-    db[ROWS].create_index(
+    db[COLLECTION].create_index(
         [("userId", ASCENDING), ("timeframe", ASCENDING), ("timestamp", DESCENDING)],
         name="userId_1_timeframe_1_timestamp_-1",
     )
-    db[ROWS].create_index([("timeframe", ASCENDING), ("periodKey", ASCENDING)], name="timeframe_1_periodKey_1")
-    db[RUNS].create_index([("timeframe", ASCENDING), ("timestamp", DESCENDING)], name="timeframe_1_timestamp_-1")
+    db[COLLECTION].create_index([("timeframe", ASCENDING), ("periodKey", ASCENDING)], name="timeframe_1_periodKey_1")
 
 
 @dataclass(frozen=True)
-class SnapshotResult:
+class SnapshotRow:
+    user_id: str
+    username: str
     timeframe: str
     period_key: str
-    count: int
+    timestamp: datetime
+    rank: int
+    total_time: float
 
 
-def _board_key(timeframe: Timeframe, period_key: str) -> str:
-    if timeframe == "allTime":
-        return ALL_TIME_KEY
-    if timeframe == "last24h":
-        return ROLLING_KEY
-    return period_key
+@dataclass(frozen=True)
+class HistoryEntry:
+    timestamp: datetime
+    period_key: str
+    rank: int
+    total_time: float
 
 
-def _run_id(timeframe: str, period_key: str) -> str:
-    return f"{timeframe}|{period_key}"
-
-
-def take_snapshot(
-    db: Database[Any],
-    *,
-    timeframe: Timeframe,
-    now: datetime,
-    zone: ZoneInfo,
-    period_key: str | None = None,
-    timestamp: datetime | None = None,
-    final: bool = False,
-) -> SnapshotResult:
-    """Record the board's standing under ``period_key`` (default: the current one).
-
-    Raises Conflict when this period already has a snapshot, unless this is the close snapshot
-    (``final``) replacing a manual one taken before the period ended.
-    """
-    key = period_key or snapshot_key(timeframe, now, zone)
-    run_id = _run_id(timeframe, key)
-    taken_at = timestamp or now
-    claim = {"_id": run_id, "timeframe": timeframe, "periodKey": key, "timestamp": taken_at, "final": final}
-    try:
-        db[RUNS].insert_one({**claim, "status": "taking", "count": 0})
-    except DuplicateKeyError:
-        existing = db[RUNS].find_one({"_id": run_id}) or {}
-        if not final or existing.get("final"):
-            raise Conflict(f"A snapshot of {timeframe} for {key} already exists") from None
-        db[ROWS].delete_many({"timeframe": timeframe, "periodKey": key})
-        db[RUNS].update_one({"_id": run_id}, {"$set": {**claim, "status": "taking", "count": 0}})
-
-    count = 0
-    entries = iter(boards.stream_board(db, board=timeframe, key=_board_key(timeframe, key)))
-    while batch := list(islice(entries, BATCH)):
-        names = {
-            doc["userId"]: doc.get("username") or "Anonymous"
-            for doc in db["users"].find({"userId": {"$in": [e.user_id for e in batch]}}, {"userId": 1, "username": 1})
+def insert_rows(db: Database[Any], rows: Sequence[SnapshotRow]) -> None:
+    if not rows:
+        return
+    documents = [
+        {
+            "_id": f"{snapshotruns.run_id(row.timeframe, row.period_key)}|{row.user_id}",
+            "userId": row.user_id,
+            "username": row.username,
+            "timeframe": row.timeframe,
+            "periodKey": row.period_key,
+            "timestamp": row.timestamp,
+            "rank": row.rank,
+            "totalTime": row.total_time,
         }
-        rows = [
-            {
-                "_id": f"{run_id}|{entry.user_id}",
-                "userId": entry.user_id,
-                "username": names.get(entry.user_id, "Anonymous"),
-                "timeframe": timeframe,
-                "periodKey": key,
-                "timestamp": taken_at,
-                "rank": count + index + 1,
-                "totalTime": entry.total,
-            }
-            for index, entry in enumerate(batch)
-        ]
-        db[ROWS].insert_many(rows, ordered=False)
-        count += len(rows)
-    db[RUNS].update_one({"_id": run_id}, {"$set": {"status": "complete", "count": count}})
-    return SnapshotResult(timeframe, key, count)
-
-
-def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> list[SnapshotResult]:
-    """The snapshots a timer owes at ``now``; repeated or late runs take only what is missing.
-
-    Day, week and month: the period that just closed, with its final standing. All time: once a
-    day, keyed by the day that just closed. Last 24 hours: once an hour.
-    """
-    taken: list[SnapshotResult] = []
-    for timeframe in CALENDAR_TIMEFRAMES:
-        closed = previous_period(timeframe, now, zone)
-        existing = db[RUNS].find_one({"_id": _run_id(timeframe, closed.key)}, {"final": 1})
-        if existing is None or not existing.get("final"):
-            taken.append(
-                take_snapshot(
-                    db, timeframe=timeframe, now=now, zone=zone, period_key=closed.key, timestamp=closed.end, final=True
-                )
-            )
-    daily_and_hourly: list[tuple[Timeframe, str]] = [
-        ("allTime", previous_period("day", now, zone).key),
-        ("last24h", snapshot_key("last24h", now, zone)),
+        for row in rows
     ]
-    for timeframe, key in daily_and_hourly:
-        if db[RUNS].find_one({"_id": _run_id(timeframe, key)}, {"_id": 1}) is None:
-            taken.append(take_snapshot(db, timeframe=timeframe, now=now, zone=zone, period_key=key, final=True))
-    return taken
+    db[COLLECTION].insert_many(documents, ordered=False)
 
 
-def find_latest_ranks(db: Database[Any], *, timeframe: str, user_ids: list[str]) -> dict[str, int]:
-    """Each user's rank in the latest complete snapshot of the timeframe (one lookup plus one ``$in``)."""
-    latest = (
-        db[RUNS]
-        .find({"timeframe": timeframe, "status": "complete"}, {"periodKey": 1})
-        .sort("timestamp", DESCENDING)
-        .limit(1)
-    )
-    run = next(iter(latest), None)
-    if run is None or not user_ids:
+def delete_rows_by_period(db: Database[Any], *, timeframe: str, period_key: str) -> int:
+    return db[COLLECTION].delete_many({"timeframe": timeframe, "periodKey": period_key}).deleted_count
+
+
+def find_ranks_by_period(db: Database[Any], *, timeframe: str, period_key: str, user_ids: list[str]) -> dict[str, int]:
+    """Each listed user's rank in one snapshot (one ``$in``)."""
+    if not user_ids:
         return {}
-    rows = db[ROWS].find(
-        {"timeframe": timeframe, "periodKey": run["periodKey"], "userId": {"$in": user_ids}}, {"userId": 1, "rank": 1}
+    rows = db[COLLECTION].find(
+        {"timeframe": timeframe, "periodKey": period_key, "userId": {"$in": user_ids}}, {"userId": 1, "rank": 1}
     )
     return {row["userId"]: row["rank"] for row in rows}
 
 
-def find_history_by_user(db: Database[Any], *, user_id: str, timeframe: str, limit: int) -> list[dict[str, Any]]:
+def find_latest_ranks(db: Database[Any], *, timeframe: str, user_ids: list[str]) -> dict[str, int]:
+    """Each user's rank in the latest complete snapshot of the timeframe (one lookup plus one ``$in``).
+
+    Kept here for tracking.store.leaderboards; it composes the two snapshot repositories and belongs in
+    the leaderboards service once that reads the board.
+    """
+    run = snapshotruns.find_latest_complete_run(db, timeframe)
+    if run is None:
+        return {}
+    return find_ranks_by_period(db, timeframe=timeframe, period_key=run.period_key, user_ids=user_ids)
+
+
+def find_history_by_user(db: Database[Any], *, user_id: str, timeframe: str, limit: int) -> list[HistoryEntry]:
+    """The user's latest rows of the timeframe, newest first."""
     cursor = (
-        db[ROWS]
+        db[COLLECTION]
         .find(
             {"userId": user_id, "timeframe": timeframe},
             {"_id": 0, "timestamp": 1, "periodKey": 1, "rank": 1, "totalTime": 1},
@@ -171,14 +106,31 @@ def find_history_by_user(db: Database[Any], *, user_id: str, timeframe: str, lim
         .sort("timestamp", DESCENDING)
         .limit(limit)
     )
-    return list(cursor)
+    return [HistoryEntry(row["timestamp"], row["periodKey"], row["rank"], row["totalTime"]) for row in cursor]
 
 
-def find_latest_runs(db: Database[Any]) -> dict[str, dict[str, Any]]:
-    """The latest snapshot run of each timeframe (for health checks)."""
-    latest: dict[str, dict[str, Any]] = {}
-    for timeframe in ("day", "week", "month", "allTime", "last24h"):
-        run = next(iter(db[RUNS].find({"timeframe": timeframe}).sort("timestamp", DESCENDING).limit(1)), None)
-        if run is not None:
-            latest[timeframe] = run
-    return latest
+def count_rows(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({})
+
+
+def count_rows_by_timeframe(db: Database[Any], timeframes: tuple[str, ...]) -> dict[str, int]:
+    return {timeframe: db[COLLECTION].count_documents({"timeframe": timeframe}) for timeframe in timeframes}
+
+
+def find_user_ids(db: Database[Any]) -> set[str]:
+    """Every user that has a row (``distinct``)."""
+    return set(db[COLLECTION].distinct("userId"))
+
+
+def count_rows_by_users(db: Database[Any], user_ids: set[str]) -> int:
+    if not user_ids:
+        return 0
+    return db[COLLECTION].count_documents({"userId": {"$in": sorted(user_ids)}})
+
+
+def delete_snapshots_before(db: Database[Any], *, timeframe: str, cutoff: datetime, dry_run: bool) -> int:
+    """Delete the timeframe's rows taken before ``cutoff``; with ``dry_run`` only count them."""
+    query = {"timeframe": timeframe, "timestamp": {"$lt": cutoff}}
+    if dry_run:
+        return db[COLLECTION].count_documents(query)
+    return db[COLLECTION].delete_many(query).deleted_count

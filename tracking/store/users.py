@@ -369,3 +369,29 @@ def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> li
         "archived": {"$ne": True},
     }
     return list(db[COLLECTION].find(query).sort([("totalCodingTime", -1), ("userId", 1)]).limit(limit))
+
+
+# Added for the reports services (merge into the repository)
+
+
+def count_users(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({})
+
+
+def count_archived_users(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({"archived": True})
+
+
+def count_users_with_sessions(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({"lastSessionDate": {"$ne": None}})
+
+
+def find_user_ids(db: Database[Any]) -> set[str]:
+    """Every user id (``distinct``)."""
+    return set(db[COLLECTION].distinct("userId"))
+
+
+def find_usernames_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, str | None]:
+    """The stored ``username`` of each listed user that exists (one ``$in``)."""
+    found = db[COLLECTION].find({"userId": {"$in": user_ids}}, {"userId": 1, "username": 1})
+    return {doc["userId"]: doc.get("username") for doc in found}

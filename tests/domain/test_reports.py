@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tracking.domain.operations import snapshot_overdue, snapshot_recency, statistics_periods, storage_warning
+from tracking.domain.reports import snapshot_overdue, snapshot_recency, statistics_periods, storage_warning
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 

@@ -1,4 +1,4 @@
-"""Operations rules: when a snapshot is overdue, when storage is too large, the periods of the statistics."""
+"""Rules of the admin reports: when a snapshot is overdue, when storage is too large, the periods of the statistics."""
 
 from __future__ import annotations
 

@@ -1,0 +1,44 @@
+"""Recording job runs: a timer's or an admin route's run of a job, and the start and finish of an orchestration's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pymongo.database import Database
+
+from tracking.store import jobruns
+
+T = TypeVar("T")
+
+
+def run_job(db: Database[Any], *, name: str, trigger: str, work: Callable[[], T]) -> T:
+    """Run ``work`` as job ``name``, recording start, finish, status and result or error; errors re-raise.
+
+    ``work`` returns plain JSON-like data (it is stored as the run's ``result``). Jobs never swallow
+    errors: a failure is recorded, then raised to the timer or route.
+    """
+    run_id = jobruns.start_run(db, name=name, trigger=trigger, started_at=datetime.now(UTC))
+    try:
+        result = work()
+    except Exception as error:
+        jobruns.finish_run(
+            db, run_id, finished_at=datetime.now(UTC), status=jobruns.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    jobruns.finish_run(db, run_id, finished_at=datetime.now(UTC), status=jobruns.SUCCEEDED, result=result)
+    return result
+
+
+def begin_orchestration_run(
+    db: Database[Any], *, name: str, trigger: str, instance_id: str, started_at: datetime
+) -> str:
+    """The run of one Durable instance; a replayed or retried begin finds the same run."""
+    return jobruns.start_run(db, name=name, trigger=trigger, started_at=started_at, instance_id=instance_id)
+
+
+def finish_orchestration_run(
+    db: Database[Any], *, run_id: str, status: str, result: Any, error: str | None, now: datetime
+) -> None:
+    jobruns.finish_run(db, run_id, finished_at=now, status=status, result=result, error=error)

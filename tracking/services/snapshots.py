@@ -1,0 +1,148 @@
+"""Leaderboard snapshots: taking one now, taking every one a timer owes, and a user's rank history.
+
+A snapshot is claimed in ``snapshotruns`` before any row is written to ``leaderboardsnapshots``, so a
+second snapshot of the same (timeframe, period key) is refused (409) and a repeated timer run does
+nothing. A close snapshot (``final``) replaces an earlier manual one of the same period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo.database import Database
+
+from tracking.domain.periods import (
+    ALL_TIME_KEY,
+    CALENDAR_TIMEFRAMES,
+    ROLLING_KEY,
+    Timeframe,
+    previous_period,
+    snapshot_key,
+)
+from tracking.domain.profiles import DEFAULT_USERNAME
+from tracking.errors import Conflict
+from tracking.store import boards, snapshotruns, snapshots, users
+from tracking.store.snapshots import HistoryEntry, SnapshotRow
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    timeframe: str
+    period_key: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SnapshotOutcome:
+    """One timeframe of a batch of snapshots: what was taken, or why not."""
+
+    timeframe: Timeframe
+    taken: SnapshotResult | None
+    refused: str | None  # the Conflict message when this period already has a snapshot
+
+
+def _board_key(timeframe: Timeframe, period_key: str) -> str:
+    if timeframe == "allTime":
+        return ALL_TIME_KEY
+    if timeframe == "last24h":
+        return ROLLING_KEY
+    return period_key
+
+
+def take_snapshot(
+    db: Database[Any],
+    *,
+    timeframe: Timeframe,
+    now: datetime,
+    zone: ZoneInfo,
+    period_key: str | None = None,
+    timestamp: datetime | None = None,
+    final: bool = False,
+) -> SnapshotResult:
+    """Record the board's standing under ``period_key`` (default: the current one).
+
+    Raises Conflict when this period already has a snapshot, unless this is the close snapshot
+    (``final``) replacing a manual one taken before the period ended.
+    """
+    key = period_key or snapshot_key(timeframe, now, zone)
+    taken_at = timestamp or now
+    if not snapshotruns.claim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final):
+        existing = snapshotruns.find_run_by_key(db, timeframe=timeframe, period_key=key)
+        if not final or (existing is not None and existing.final):
+            raise Conflict(f"A snapshot of {timeframe} for {key} already exists")
+        snapshots.delete_rows_by_period(db, timeframe=timeframe, period_key=key)
+        snapshotruns.reclaim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final)
+
+    count = 0
+    entries = iter(boards.stream_board(db, board=timeframe, key=_board_key(timeframe, key)))
+    while batch := list(islice(entries, BATCH)):
+        names = users.find_usernames_by_ids(db, [entry.user_id for entry in batch])
+        rows = [
+            SnapshotRow(
+                user_id=entry.user_id,
+                username=names.get(entry.user_id) or DEFAULT_USERNAME,
+                timeframe=timeframe,
+                period_key=key,
+                timestamp=taken_at,
+                rank=count + index + 1,
+                total_time=entry.total,
+            )
+            for index, entry in enumerate(batch)
+        ]
+        snapshots.insert_rows(db, rows)
+        count += len(rows)
+    snapshotruns.complete_run(db, timeframe=timeframe, period_key=key, count=count)
+    return SnapshotResult(timeframe, key, count)
+
+
+def take_current_snapshots(
+    db: Database[Any], *, timeframes: Sequence[Timeframe], now: datetime, zone: ZoneInfo
+) -> list[SnapshotOutcome]:
+    """Snapshot the current period of each timeframe; one that already has a snapshot is reported, not retaken."""
+    outcomes = []
+    for timeframe in timeframes:
+        try:
+            taken = take_snapshot(db, timeframe=timeframe, now=now, zone=zone)
+        except Conflict as conflict:
+            outcomes.append(SnapshotOutcome(timeframe, None, conflict.message))
+            continue
+        outcomes.append(SnapshotOutcome(timeframe, taken, None))
+    return outcomes
+
+
+def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> list[SnapshotResult]:
+    """The snapshots a timer owes at ``now``; repeated or late runs take only what is missing.
+
+    Day, week and month: the period that just closed, with its final standing. All time: once a
+    day, keyed by the day that just closed. Last 24 hours: once an hour.
+    """
+    taken: list[SnapshotResult] = []
+    for timeframe in CALENDAR_TIMEFRAMES:
+        closed = previous_period(timeframe, now, zone)
+        existing = snapshotruns.find_run_by_key(db, timeframe=timeframe, period_key=closed.key)
+        if existing is None or not existing.final:
+            taken.append(
+                take_snapshot(
+                    db, timeframe=timeframe, now=now, zone=zone, period_key=closed.key, timestamp=closed.end, final=True
+                )
+            )
+    daily_and_hourly: list[tuple[Timeframe, str]] = [
+        ("allTime", previous_period("day", now, zone).key),
+        ("last24h", snapshot_key("last24h", now, zone)),
+    ]
+    for timeframe, key in daily_and_hourly:
+        if snapshotruns.find_run_by_key(db, timeframe=timeframe, period_key=key) is None:
+            taken.append(take_snapshot(db, timeframe=timeframe, now=now, zone=zone, period_key=key, final=True))
+    return taken
+
+
+def rank_history(db: Database[Any], *, user_id: str, timeframe: Timeframe, limit: int) -> list[HistoryEntry]:
+    """GET /api/user/{userId}/history/{timeframe}: the user's rank in the latest snapshots, newest first."""
+    return snapshots.find_history_by_user(db, user_id=user_id, timeframe=timeframe, limit=limit)
