@@ -227,6 +227,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       // Timer schedules: six-field NCRONTAB, in UTC.
       SNAPSHOT_SCHEDULE: '0 5 * * * *'
       ROLLING_SWEEP_SCHEDULE: '0 * * * * *'
+      CREDIT_SWEEP_SCHEDULE: '0 */10 * * * *'
       STREAK_DECAY_SCHEDULE: '0 10 * * * *'
       CLEANUP_SCHEDULE: '0 0 2 * * Sun'
       STATS_SCHEDULE: '0 0 9 * * Mon'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from tracking.api import admin, fallback, keys, leaderboards, link, sessions, snapshots, stats, system, users
-from tracking.jobs import cleanup, rebuild, reports, rolling_board, streaks
+from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
 
 # Every blueprint with a route or a trigger of its own; the catch-all below answers for all that they do not serve.
@@ -15,6 +15,7 @@ ROUTED: tuple[func.Blueprint, ...] = (
     snapshots.bp,
     snapshot_jobs.bp,
     rolling_board.bp,
+    credit_sweep.bp,
     sessions.bp,
     stats.bp,
     users.bp,

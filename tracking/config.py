@@ -210,6 +210,14 @@ def _boolean(raw: str) -> bool:
     return value == "true"
 
 
+CREDIT_SWEEP_SCHEDULE = declare(
+    Setting(
+        "CREDIT_SWEEP_SCHEDULE",
+        "0 */10 * * * *",
+        ncrontab,
+        "When sessions a failed request stored but never credited are credited (every 10 minutes).",
+    )
+)
 CLEANUP_SCHEDULE = declare(
     Setting(
         "CLEANUP_SCHEDULE", "0 0 2 * * Sun", ncrontab, "When the weekly retention cleanup starts (Sunday 02:00 UTC)."
@@ -300,6 +308,7 @@ class Settings:
     board_timezone = _Field(BOARD_TIMEZONE)
     snapshot_schedule = _Field(SNAPSHOT_SCHEDULE)
     rolling_sweep_schedule = _Field(ROLLING_SWEEP_SCHEDULE)
+    credit_sweep_schedule = _Field(CREDIT_SWEEP_SCHEDULE)
     cleanup_schedule = _Field(CLEANUP_SCHEDULE)
     stats_schedule = _Field(STATS_SCHEDULE)
     health_check_schedule = _Field(HEALTH_CHECK_SCHEDULE)

@@ -32,6 +32,7 @@ CLEANUP = Timer("weekly_cleanup", config.CLEANUP_SCHEDULE, "tracking.jobs.cleanu
 STATS = Timer("database_stats", config.STATS_SCHEDULE, "tracking.jobs.reports.database_stats")
 HEALTH_CHECK = Timer("health_check", config.HEALTH_CHECK_SCHEDULE, "tracking.jobs.reports.health_check")
 STREAK_DECAY = Timer("streak_decay", config.STREAK_DECAY_SCHEDULE, "tracking.jobs.streaks.streak_decay")
+CREDIT_SWEEP = Timer("credit_sweep", config.CREDIT_SWEEP_SCHEDULE, "tracking.jobs.credit_sweep.credit_sweep")
 
 # In the order the cron status lists them.
-TIMERS: tuple[Timer, ...] = (SNAPSHOTS, ROLLING_SWEEP, CLEANUP, STATS, HEALTH_CHECK, STREAK_DECAY)
+TIMERS: tuple[Timer, ...] = (SNAPSHOTS, ROLLING_SWEEP, CREDIT_SWEEP, CLEANUP, STATS, HEALTH_CHECK, STREAK_DECAY)

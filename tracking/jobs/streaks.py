@@ -12,20 +12,24 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
+from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import progress
-from tracking.store import jobruns
+from tracking.services.jobruns import run_job
 from tracking.store.client import get_db
+from tracking.timers import STREAK_DECAY
 
 bp = func.Blueprint()
 logger = logging.getLogger(__name__)
 
-JOB_NAME = "streak_decay"
 
-
-@bp.function_name(JOB_NAME)
-@bp.timer_trigger(schedule="%STREAK_DECAY_SCHEDULE%", arg_name="timer", run_on_startup=False, use_monitor=True)
+@bp.function_name(STREAK_DECAY.name)
+@bp.timer_trigger(schedule=STREAK_DECAY.schedule, arg_name="timer", run_on_startup=False, use_monitor=True)
 def streak_decay(timer: func.TimerRequest) -> None:
-    result = jobruns.run_job(
-        JOB_NAME, "timer", lambda: {"decayed": progress.decay_streaks(get_db(), now=datetime.now(UTC))}
+    db, now = get_db(), datetime.now(UTC)
+    result = run_job(
+        db,
+        name=STREAK_DECAY.name,
+        trigger=timer_trigger_name(timer),
+        work=lambda: {"decayed": progress.decay_streaks(db, now=now)},
     )
     logger.info("streak decay: %d streaks set to 0", result["decayed"])

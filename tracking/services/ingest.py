@@ -49,7 +49,7 @@ from tracking.domain.ranking import is_listed
 from tracking.domain.sessions import MAX_FUTURE, NewSession
 from tracking.domain.streaks import StreakDays, compute_streak, local_day_seconds, parse_zone
 from tracking.errors import ServiceUnavailable
-from tracking.store import boards, creditclaims, dailytotals, sessions, users
+from tracking.store import boards, creditclaims, dailytotals, jobruns, sessions, users
 from tracking.store.creditclaims import Claim
 
 # A writer holds its claim this long at most; after it, the claim is taken over as a dead writer's.
@@ -419,3 +419,17 @@ def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, setti
             version = claim.version
         creditclaims.delete_claims_by_user_up_to(db, user_id=user_id, version=version - 1)
     return {"usersChecked": checked, "claimsRebuilt": rebuilt}
+
+
+# The credit sweep looks this far behind its last successful run, and this far back at most.
+SWEEP_MARGIN = timedelta(minutes=10)
+SWEEP_MAX_LOOKBACK = timedelta(days=7)
+
+
+def sweep_uncredited_since_last_run(
+    db: Database[Any], *, job_name: str, now: datetime, settings: Settings
+) -> dict[str, int]:
+    """``sweep_uncredited`` over the sessions stored since the job's last successful run began."""
+    last = jobruns.find_last_run_by_name_and_status(db, name=job_name, status=jobruns.SUCCEEDED)
+    since = max(now - SWEEP_MAX_LOOKBACK, (last.started_at if last else now - SWEEP_MAX_LOOKBACK) - SWEEP_MARGIN)
+    return sweep_uncredited(db, since=since, now=now, settings=settings)

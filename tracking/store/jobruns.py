@@ -8,22 +8,19 @@ last run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
-from tracking.store.client import get_db, indexes
+from tracking.store.client import indexes
 
 COLLECTION = "jobruns"
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
-
-T = TypeVar("T")
 
 
 @indexes
@@ -91,6 +88,12 @@ def finish_run(
     )
 
 
+def find_last_run_by_name_and_status(db: Database[Any], *, name: str, status: str) -> JobRun | None:
+    cursor = db[COLLECTION].find({"name": name, "status": status}, {"_id": 0}).sort("startedAt", DESCENDING).limit(1)
+    document = next(iter(cursor), None)
+    return None if document is None else _job_run(document)
+
+
 def find_last_run_by_name(db: Database[Any], name: str) -> JobRun | None:
     cursor = db[COLLECTION].find({"name": name}, {"_id": 0}).sort("startedAt", DESCENDING).limit(1)
     document = next(iter(cursor), None)
@@ -114,20 +117,3 @@ def delete_job_runs_before(db: Database[Any], *, cutoff: datetime, dry_run: bool
     if dry_run:
         return db[COLLECTION].count_documents(query)
     return db[COLLECTION].delete_many(query).deleted_count
-
-
-def run_job(name: str, trigger: str, fn: Callable[[], T]) -> T:
-    """Temporary: tracking/jobs/streaks.py (being rewritten by the lead) still calls this.
-
-    Delete it once streaks.py calls ``tracking.services.jobruns.run_job(db, ...)``, which takes the
-    database instead of opening it here.
-    """
-    db = get_db()
-    run_id = start_run(db, name=name, trigger=trigger, started_at=datetime.now(UTC))
-    try:
-        result = fn()
-    except Exception as error:
-        finish_run(db, run_id, finished_at=datetime.now(UTC), status=FAILED, error=f"{type(error).__name__}: {error}")
-        raise
-    finish_run(db, run_id, finished_at=datetime.now(UTC), status=SUCCEEDED, result=result)
-    return result
