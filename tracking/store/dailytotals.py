@@ -96,3 +96,22 @@ def find_day_keys_by_user_from(db: Database[Any], *, user_id: str, first: date) 
     """The days from ``first`` on that have a daily total."""
     cursor = db[COLLECTION].find({"userId": user_id, "day": {"$gte": first.isoformat()}}, {"day": 1})
     return [date.fromisoformat(doc["day"]) for doc in cursor]
+
+
+# Added for the accounts services (merge into the repository)
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One user's credited seconds per UTC hour of one day."""
+
+    user_id: str
+    day: date
+    hours: list[float]
+
+
+def find_hours_by_days(db: Database[Any], days: Iterable[date]) -> list[DayHours]:
+    """Every user's hour slots on these UTC days (one ``$in`` over the ``day`` index)."""
+    keys = [day.isoformat() for day in days]
+    cursor = db[COLLECTION].find({"day": {"$in": keys}}, {"userId": 1, "day": 1, "hours": 1})
+    return [DayHours(doc["userId"], date.fromisoformat(doc["day"]), list(doc.get("hours") or [])) for doc in cursor]

@@ -132,3 +132,34 @@ def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> li
         "archived": {"$ne": True},
     }
     return list(db[COLLECTION].find(query).sort([("totalCodingTime", -1), ("userId", 1)]).limit(limit))
+
+
+# Added for the accounts services (merge into the repository)
+
+
+def set_profile_fields_by_id(
+    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
+) -> dict[str, Any] | None:
+    """``$set`` validated profile ``changes`` and ``updatedAt``; the updated user, None when there is no such user.
+
+    Unlike update_profile_by_id this touches nothing else: relisting on the boards is the service's call.
+    """
+    return _set_by_id(db, user_id, {**changes, "updatedAt": now})
+
+
+# What the boards show of a user beside their entry, and what decides whether they are listed.
+LISTING_FIELDS = dict.fromkeys(("userId", "username", "displayName", "avatarUrl", "isPublic", "archived"), 1)
+
+
+def find_listings_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Names, avatar and visibility of the users with these ids (one ``$in``), by userId; absent users are left out."""
+    if not user_ids:
+        return {}
+    return {doc["userId"]: doc for doc in db[COLLECTION].find({"userId": {"$in": user_ids}}, LISTING_FIELDS)}
+
+
+def insert_new_users(db: Database[Any], *, names: dict[str, str], now: datetime) -> None:
+    """Create many users (``{userId: username}``) with every default in one batched insert; all must be new."""
+    documents = [new_user_document(user_id=user_id, username=name, now=now) for user_id, name in names.items()]
+    if documents:
+        db[COLLECTION].insert_many(documents, ordered=False)

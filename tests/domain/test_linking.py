@@ -1,10 +1,10 @@
-"""Link code rules: the alphabet, sealing the issued key, the client address, rate-limit windows."""
+"""Link rules: the alphabet, sealing the issued key, the client address, refusals; rate-limit windows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tracking.domain.linkcodes import (
+from tracking.domain.linking import (
     ALPHABET,
     CODE_PATTERN,
     client_address,
@@ -13,8 +13,8 @@ from tracking.domain.linkcodes import (
     new_link_code,
     seal_key,
     unseal_key,
-    window_start,
 )
+from tracking.domain.ratelimits import window_start
 
 
 def test_codes_match_the_extension_and_have_no_look_alikes() -> None:
