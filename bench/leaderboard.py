@@ -29,13 +29,13 @@ from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from tracking.config import Settings
+from tracking.domain.credit import board_name
 from tracking.domain.periods import period_at
 from tracking.domain.sessions import build_session
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.models import SessionCreate
 from tracking.services import leaderboards
 from tracking.store import boards, sessions, snapshots, users
-from tracking.store.boards import board_name
 from tracking.store.client import ensure_indexes
 
 # The boards are built and read in UTC whatever the environment says.
@@ -109,7 +109,7 @@ def populate(db: Database[Any], size: int) -> None:
             batch.append(session)
         users.insert_new_users(db, names=names, now=NOW)
         for session in batch:
-            sessions.insert_session(db, session, username=names[session.user_id], now=NOW)
+            sessions.insert_sessions(db, [session], username=names[session.user_id], now=NOW)
         boards.set_totals_by_users(db, board=board_name("day"), key=day.key, totals=totals, now=NOW)
 
 

@@ -12,9 +12,11 @@ from pymongo import MongoClient
 
 from tests.utils.factories import bearer, create_api_key
 from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, start_host
-from tests.utils.sessions import insert_session, insert_user
+from tracking import config
 from tracking.domain.periods import period_at, previous_period
-from tracking.store import boards
+from tracking.domain.sessions import NewSession
+from tracking.services.ingest import record_sessions, relist_user
+from tracking.store import sessions, users
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 UTC_ZONE = ZoneInfo("UTC")
@@ -26,22 +28,25 @@ def _anchor() -> datetime:
     return max(period_at("week", now, UTC_ZONE).start, now - timedelta(hours=2))
 
 
+def record(api: RunningHost, user_id: str, start: datetime, end: datetime, languages: dict[str, float]) -> None:
+    """Record one session through the ingest service, on the host's database."""
+    session = NewSession(f"{user_id}-{start.isoformat()}", user_id, None, start, end, languages, None, None)
+    record_sessions(api.db, batch=[session], now=datetime.now(UTC), settings=config.settings())
+
+
 def code(
     api: RunningHost, user_id: str, minutes: float, languages: dict[str, float] | None = None, **user: Any
 ) -> None:
-    """Give a user ``minutes`` of coding today and refresh their boards as ingest does."""
-    if api.db["users"].count_documents({"userId": user_id}) == 0:
-        insert_user(api.db, user_id, **user)
-    start = _anchor()
-    end = start + timedelta(minutes=minutes)
-    insert_session(api.db, user_id, start, end, languages)
-    day = start.strftime("%Y-%m-%d")
-    api.db["dailytotals"].update_one(
-        {"userId": user_id, "day": day},
-        {"$inc": {"seconds": minutes * 60}, "$setOnInsert": {"hours": [0.0] * 24}},
-        upsert=True,
-    )
-    boards.refresh_user_boards(api.db, user_id=user_id, touched=[(start, end)], now=datetime.now(UTC), zone=UTC_ZONE)
+    """Give a user ``minutes`` more coding today, after what they coded before.
+
+    ``user`` are fields set afterwards, as a profile edit or the cleanup's archiving does, boards following.
+    """
+    users.insert_user(api.db, user_id=user_id, username=f"user{user_id}", now=datetime.now(UTC))
+    start = sessions.find_latest_end_by_user(api.db, user_id) or _anchor()
+    record(api, user_id, start, start + timedelta(minutes=minutes), languages or {})
+    if user:
+        users.set_fields_by_id(api.db, user_id, user)
+        relist_user(api.db, user_id=user_id, now=datetime.now(UTC), settings=config.settings())
 
 
 def entry(user_id: str, rank: int, total: float, previous: int | None = None) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def test_private_archived_and_idle_users_are_left_off(api: RunningHost) -> None:
     code(api, "1", 10)
     code(api, "2", 10, isPublic=False)
     code(api, "3", 10, archived=True)
-    insert_user(api.db, "4")
+    users.insert_user(api.db, user_id="4", username="user4", now=datetime.now(UTC))
     assert [e["userId"] for e in api.get("leaderboard/week").json()] == ["1"]
 
 
@@ -187,14 +192,14 @@ def test_top_ten_all_time_keeps_the_old_shape(api: RunningHost) -> None:
 
 def test_growth_compares_windows_of_equal_length(api: RunningHost) -> None:
     now = datetime.now(UTC)
-    insert_user(api.db, "1", displayName="One")
-    insert_user(api.db, "2")
-    this_hour = now.replace(minute=0, second=0, microsecond=0)
-    week_ago = this_hour - timedelta(days=7)
-    for user_id, instant, seconds in (("1", this_hour, 7200), ("1", week_ago, 3600), ("2", this_hour, 3600)):
-        hours = [0.0] * 24
-        hours[instant.hour] = seconds
-        api.db["dailytotals"].insert_one({"userId": user_id, "day": instant.strftime("%Y-%m-%d"), "hours": hours})
+    for user_id, display_name in (("1", "One"), ("2", None)):
+        users.insert_user(api.db, user_id=user_id, username=f"user{user_id}", now=now)
+        if display_name:
+            users.set_fields_by_id(api.db, user_id, {"displayName": display_name})
+    # Two hours this week and one the week before for 1, one hour this week for 2.
+    record(api, "1", now - timedelta(hours=3), now - timedelta(hours=1), {})
+    record(api, "1", now - timedelta(days=8, hours=1), now - timedelta(days=8), {})
+    record(api, "2", now - timedelta(hours=2), now - timedelta(hours=1), {})
     rows = api.get("leaderboard/growth", params={"period": "week"}).json()
     # Both gained an hour: the tie goes to the smaller userId.
     assert rows == [

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracking.domain.streaks import compute_streak, decayed, local_day_seconds, local_today, parse_zone
+from tracking.domain.days import local_today
+from tracking.domain.streaks import compute_streak, decayed, local_day_seconds, parse_zone
 
 D = date(2026, 11, 10)
 

@@ -11,7 +11,6 @@ from tracking import config
 from tracking.domain.sessions import build_session
 from tracking.models import SessionCreate
 from tracking.services.ingest import rebuild_user, record_sessions
-from tracking.store import user_stats
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 USER = "123456789012345678"
@@ -67,23 +66,6 @@ def test_recording_the_same_batch_again_changes_nothing(db: Database[dict[str, A
     before = derived(db)
     assert record_sessions(db, batch=batch, now=NOW, settings=config.settings()) == [False, False]
     assert derived(db) == before
-
-
-def test_decay_sets_lapsed_streaks_to_zero_in_each_users_zone(db: Database[dict[str, Any]]) -> None:
-    today = datetime(2026, 11, 23, 12, tzinfo=UTC)
-    db["users"].insert_many(
-        [
-            {"userId": "1", "currentStreak": 3, "lastStreakDay": "2026-11-22", "timezone": "UTC"},
-            {"userId": "2", "currentStreak": 3, "lastStreakDay": "2026-11-21", "timezone": "UTC"},
-            # Already the 24th in Kiribati, so the 22nd is two days back.
-            {"userId": "3", "currentStreak": 3, "lastStreakDay": "2026-11-22", "timezone": "Pacific/Kiritimati"},
-            {"userId": "4", "currentStreak": 2, "lastSessionDate": today - timedelta(days=1)},
-            {"userId": "5", "currentStreak": 0, "lastStreakDay": "2020-01-01"},
-        ]
-    )
-    assert user_stats.decay_streaks(db, now=today) == 2
-    streaks = {doc["userId"]: doc["currentStreak"] for doc in db["users"].find()}
-    assert streaks == {"1": 3, "2": 0, "3": 0, "4": 2, "5": 0}
 
 
 def test_a_new_session_unarchives_the_user_and_puts_them_back_on_the_boards(db: Database[dict[str, Any]]) -> None:

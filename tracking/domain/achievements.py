@@ -117,3 +117,8 @@ def next_milestone(progress: Progress, category: Category, held_names: Iterable[
     if not candidates:
         return None
     return max(candidates, key=lambda milestone: progress.value(milestone) / milestone.target)
+
+
+def crossed(before: Progress, after: Progress) -> list[Milestone]:
+    """Milestones ``after`` reaches that ``before`` did not: what one credited batch earns."""
+    return [m for m in MILESTONES if before.value(m) < m.target <= after.value(m)]

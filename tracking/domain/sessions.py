@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from tracking.domain.intervals import Span
 from tracking.domain.languages import MAX_LANGUAGE_LENGTH, normalise_languages
+from tracking.domain.profiles import is_real_username
 from tracking.errors import BadRequest
-from tracking.models import SessionCreate
-
-# The extension's fallback when it cannot read the Discord name; it never replaces a known name.
-UNKNOWN_USERNAME = "EFU"
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_DURATION = timedelta(hours=24)
@@ -27,6 +26,40 @@ MAX_LANGUAGES = 100
 DURATION_TOLERANCE_SECONDS = 1.0
 
 Problem = dict[str, str]
+
+
+class SessionFields(Protocol):
+    """What a client sends for one session (tracking.models.SessionCreate has these fields)."""
+
+    @property
+    def userId(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
+
+    @property
+    def duration(self) -> float | None: ...
+
+    @property
+    def sessionDate(self) -> datetime | None: ...
+
+    @property
+    def startTime(self) -> datetime | None: ...
+
+    @property
+    def endTime(self) -> datetime | None: ...
+
+    @property
+    def languages(self) -> Mapping[str, float]: ...
+
+    @property
+    def sessionId(self) -> str | None: ...
+
+    @property
+    def projectName(self) -> str | None: ...
+
+    @property
+    def editor(self) -> str | None: ...
 
 
 class InvalidSession(BadRequest):
@@ -68,7 +101,7 @@ def session_hash(user_id: str, start: datetime, end: datetime) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _interval(body: SessionCreate, problems: list[Problem]) -> tuple[datetime, datetime] | None:
+def _interval(body: SessionFields, problems: list[Problem]) -> tuple[datetime, datetime] | None:
     duration = body.duration
     if duration is not None and not (math.isfinite(duration) and duration > 0):
         problems.append({"field": "duration", "message": "Must be a finite number of seconds greater than 0"})
@@ -100,7 +133,7 @@ def _interval(body: SessionCreate, problems: list[Problem]) -> tuple[datetime, d
     return start, end
 
 
-def build_session(body: SessionCreate, *, now: datetime, max_age_days: int) -> NewSession:
+def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> NewSession:
     """The session ``body`` describes; raises InvalidSession listing every problem."""
     problems: list[Problem] = []
     interval = _interval(body, problems)
@@ -128,7 +161,7 @@ def build_session(body: SessionCreate, *, now: datetime, max_age_days: int) -> N
     return NewSession(
         session_id=body.sessionId or session_hash(body.userId, start, end),
         user_id=body.userId,
-        username=None if username in (None, "", UNKNOWN_USERNAME) else username,
+        username=username if is_real_username(username) else None,
         start=start,
         end=end,
         languages=normalise_languages(body.languages),

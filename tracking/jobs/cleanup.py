@@ -28,7 +28,8 @@ from tracking.domain.retention import (
     iso_week_key,
     latest_occurrence,
 )
-from tracking.store import boards, jobruns, retention
+from tracking.services.ingest import relist_user
+from tracking.store import jobruns, retention
 from tracking.store.client import get_db
 
 logger = logging.getLogger(__name__)
@@ -188,9 +189,9 @@ def cleanup_users(job: dict[str, Any]) -> int:
     cutoff = Cutoffs.from_json(job["cutoffs"]).inactive_users
     user_ids = retention.archive_users_inactive_before(db, cutoff=cutoff, now=now, dry_run=job["dryRun"])
     if not job["dryRun"]:
-        zone = config.settings().board_timezone
+        settings = config.settings()
         for user_id in user_ids:
-            boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
+            relist_user(db, user_id=user_id, now=now, settings=settings)
     return len(user_ids)
 
 

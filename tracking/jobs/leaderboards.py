@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import azure.functions as func
 
 from tracking.jobs import operations
-from tracking.store import boards, jobruns
+from tracking.services import ingest
+from tracking.store import jobruns
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -22,7 +23,7 @@ def leaderboard_snapshots(timer: func.TimerRequest) -> None:
 
 
 def sweep_rolling_board() -> dict[str, int]:
-    return {"usersUpdated": boards.sweep_rolling_board(get_db(), now=datetime.now(UTC))}
+    return {"usersUpdated": ingest.sweep_rolling_board(get_db(), now=datetime.now(UTC))}
 
 
 @bp.function_name(ROLLING_SWEEP_JOB)

@@ -21,7 +21,8 @@ from typing import Any
 import azure.durable_functions as df
 
 from tracking import config
-from tracking.store import boards, jobruns, users
+from tracking.services.ingest import relist_user
+from tracking.store import jobruns, users
 from tracking.store.client import get_db
 
 bp = df.Blueprint()
@@ -98,10 +99,10 @@ def rebuild_boards_batch(batch: dict[str, Any]) -> dict[str, Any]:
     """Rebuild the next ``size`` users after ``after``; ``next`` is None once the users run out."""
     db = get_db()
     now = datetime.fromisoformat(batch["now"])
-    zone = config.settings().board_timezone
+    settings = config.settings()
     user_ids = users.find_user_ids_after(db, after=batch["after"], limit=batch["size"])
     for user_id in user_ids:
-        boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
+        relist_user(db, user_id=user_id, now=now, settings=settings)
     return {"next": user_ids[-1] if len(user_ids) == batch["size"] else None, "count": len(user_ids)}
 
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
-from tracking.store import jobruns, user_stats
+from tracking.services import progress
+from tracking.store import jobruns
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -25,6 +26,6 @@ JOB_NAME = "streak_decay"
 @bp.timer_trigger(schedule="%STREAK_DECAY_SCHEDULE%", arg_name="timer", run_on_startup=False, use_monitor=True)
 def streak_decay(timer: func.TimerRequest) -> None:
     result = jobruns.run_job(
-        JOB_NAME, "timer", lambda: {"decayed": user_stats.decay_streaks(get_db(), now=datetime.now(UTC))}
+        JOB_NAME, "timer", lambda: {"decayed": progress.decay_streaks(get_db(), now=datetime.now(UTC))}
     )
     logger.info("streak decay: %d streaks set to 0", result["decayed"])

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from pymongo.database import Database
 
 from tracking.domain import ranking
+from tracking.domain.credit import board_name
 from tracking.domain.languages import normalise_language
 from tracking.domain.periods import ALL_TIME_KEY, Timeframe, period_at
 from tracking.errors import BadRequest
 from tracking.store import boards, dailytotals, snapshots, users
-from tracking.store.boards import BoardEntry, board_name
+from tracking.store.boards import BoardEntry
 
 NEIGHBOURS = 2
 
@@ -174,8 +175,7 @@ def read_top_all_time(db: Database[Any], *, limit: int) -> list[TopUser]:
 
 def _seconds_between(db: Database[Any], start: datetime, end: datetime) -> dict[str, float]:
     """Credited seconds per user in whole UTC hours ``[start, end)``, from the daily totals' hour slots."""
-    days = dailytotals.find_hours_by_days(db, ranking.days_spanned(start, end))
-    return ranking.seconds_in_hours([(day.user_id, day.day, day.hours) for day in days], start, end)
+    return ranking.seconds_in_hours(dailytotals.find_hours_by_days(db, ranking.days_spanned(start, end)), start, end)
 
 
 def read_growth(db: Database[Any], *, period: str, limit: int, now: datetime) -> list[Growth]:

@@ -16,8 +16,8 @@ from tracking.errors import NotFound
 from tracking.services import ingest
 from tracking.store import users
 
-# Visibility decides whether a user is on the boards, so changing it relists the user.
-RELISTING_FIELDS = frozenset({"isPublic"})
+# Visibility decides the boards and the time zone the streak days: changing either relists the user.
+RELISTING_FIELDS = frozenset({"isPublic", "timezone"})
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def update_profile(
     db: Database[Any], *, user_id: str, changes: Mapping[str, Any], now: datetime, settings: Settings
 ) -> Mapping[str, Any]:
     """Apply validated profile ``changes``; a change of visibility relists the user on the boards."""
-    user = users.set_profile_fields_by_id(db, user_id, dict(changes), now=now)
+    user = users.update_profile_by_id(db, user_id, dict(changes), now=now)
     if user is None:
         raise NotFound("User not found")
     if RELISTING_FIELDS & changes.keys():

@@ -1,28 +1,26 @@
 """The ``dailytotals`` collection: one document per user and UTC day, derived from the sessions.
 
-A day is recomputed from every session overlapping it (the union of their intervals, see
-tracking.domain.intervals) and written with ``$set``, so replaying a recompute changes nothing
-and two overlapping sessions credit their union. Totals, languages and streaks read these
-documents, which outlive the detailed sessions (retention).
+A document holds the day's credited ``seconds``, its 24 UTC ``hours``, its ``languages``, and its share
+of each board-local day it overlaps (``boardDays``, split for ``boardZone``: see tracking.domain.credit).
+Documents are written whole with ``$set`` and outlive the detailed sessions (retention), so totals,
+streaks and history read them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.database import Database
 
-from tracking.domain.intervals import Span, credit
-from tracking.store import sessions
+from tracking.domain.credit import DayTotal
+from tracking.domain.days import day_start
+from tracking.domain.intervals import Credit
 from tracking.store.client import indexes
 
 COLLECTION = "dailytotals"
-DAY = timedelta(days=1)
-HOUR = timedelta(hours=1)
 
 
 @indexes
@@ -31,87 +29,64 @@ def create_dailytotal_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("day", name="day_1")
 
 
-@dataclass(frozen=True)
-class DailyTotal:
-    day: date
-    seconds: float
-    hours: list[float]
-    languages: dict[str, float]
+def _from_document(doc: Mapping[str, Any]) -> DayTotal:
+    hours = list(doc.get("hours") or [])
+    return DayTotal(
+        day=date.fromisoformat(doc["day"]),
+        seconds=float(doc.get("seconds", 0.0)),
+        hours=tuple(float(value) for value in hours + [0.0] * (24 - len(hours))),
+        languages={name: float(value) for name, value in (doc.get("languages") or {}).items()},
+        board_zone=doc.get("boardZone") or "",
+        board_days={
+            key: Credit(float(part.get("seconds", 0.0)), dict(part.get("languages") or {}))
+            for key, part in (doc.get("boardDays") or {}).items()
+        },
+    )
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def days_overlapped(start: datetime, end: datetime) -> list[date]:
-    """The UTC days that ``[start, end)`` has time in (a session ending at midnight adds no day)."""
-    days = []
-    day = start.astimezone(UTC).date()
-    while midnight(day) < end:
-        days.append(day)
-        day += DAY
-    return days
-
-
-def _writes_for_day(user_id: str, day: date, spans: list[Span], now: datetime) -> UpdateOne | DeleteOne:
-    start, end = midnight(day), midnight(day) + DAY
-    in_day = [span for span in spans if span.start < end and span.end > start]
-    total = credit(in_day, start, end)
-    key = {"userId": user_id, "day": day.isoformat()}
+def _write(user_id: str, total: DayTotal, now: datetime) -> UpdateOne | DeleteOne:
+    key = {"userId": user_id, "day": total.day.isoformat()}
     if total.seconds <= 0:
         return DeleteOne(key)
-    hours = [credit(in_day, start + hour * HOUR, start + (hour + 1) * HOUR).seconds for hour in range(24)]
-    fields = {"date": start, "seconds": total.seconds, "hours": hours, "languages": total.languages, "updatedAt": now}
+    fields = {
+        "date": day_start(total.day),
+        "seconds": total.seconds,
+        "hours": list(total.hours),
+        "languages": total.languages,
+        "boardZone": total.board_zone,
+        "boardDays": {day: {"seconds": c.seconds, "languages": c.languages} for day, c in total.board_days.items()},
+        "updatedAt": now,
+    }
     return UpdateOne(key, {"$set": fields}, upsert=True)
 
 
-def recompute_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date], now: datetime) -> None:
-    """Recompute the user's totals of ``days`` from their sessions: one read, one batched write."""
-    wanted = sorted(set(days))
-    if not wanted:
-        return
-    spans = sessions.find_spans_by_user_between(
-        db, user_id=user_id, start=midnight(wanted[0]), end=midnight(wanted[-1]) + DAY
-    )
-    writes = [_writes_for_day(user_id, day, spans, now) for day in wanted]
-    db[COLLECTION].bulk_write(writes, ordered=False)
+def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTotal], now: datetime) -> None:
+    """Store each day whole (a day without credited time is removed): one batched write."""
+    writes = [_write(user_id, total, now) for total in totals]
+    if writes:
+        db[COLLECTION].bulk_write(writes, ordered=False)
 
 
-def find_days_by_user(db: Database[Any], user_id: str) -> list[DailyTotal]:
-    """Every daily total of the user, oldest first."""
-    cursor = db[COLLECTION].find({"userId": user_id}, {"day": 1, "seconds": 1, "hours": 1, "languages": 1})
-    totals = [
-        DailyTotal(
-            day=date.fromisoformat(doc["day"]),
-            seconds=doc.get("seconds", 0.0),
-            hours=list(doc.get("hours") or []),
-            languages=dict(doc.get("languages") or {}),
-        )
-        for doc in cursor.batch_size(10_000)
-    ]
-    return sorted(totals, key=lambda total: total.day)
+def find_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) -> dict[date, DayTotal]:
+    """The stored days among ``days`` (a day without a document has no credited time)."""
+    keys = sorted({day.isoformat() for day in days})
+    if not keys:
+        return {}
+    cursor = db[COLLECTION].find({"userId": user_id, "day": {"$in": keys}}, {"_id": 0, "userId": 0})
+    return {total.day: total for total in map(_from_document, cursor)}
 
 
-def find_day_keys_by_user_from(db: Database[Any], *, user_id: str, first: date) -> list[date]:
-    """The days from ``first`` on that have a daily total."""
-    cursor = db[COLLECTION].find({"userId": user_id, "day": {"$gte": first.isoformat()}}, {"day": 1})
-    return [date.fromisoformat(doc["day"]) for doc in cursor]
+def find_all_days_by_user(db: Database[Any], user_id: str) -> list[DayTotal]:
+    """Every daily total of the user, oldest first (a rebuild reads the whole history)."""
+    cursor = db[COLLECTION].find({"userId": user_id}, {"_id": 0, "userId": 0})
+    return sorted(map(_from_document, cursor.batch_size(10_000)), key=lambda total: total.day)
 
 
 # Added for the accounts services (merge into the repository)
 
 
-@dataclass(frozen=True)
-class DayHours:
-    """One user's credited seconds per UTC hour of one day."""
-
-    user_id: str
-    day: date
-    hours: list[float]
-
-
-def find_hours_by_days(db: Database[Any], days: Iterable[date]) -> list[DayHours]:
-    """Every user's hour slots on these UTC days (one ``$in`` over the ``day`` index)."""
+def find_hours_by_days(db: Database[Any], days: Iterable[date]) -> list[tuple[str, date, list[float]]]:
+    """``(userId, day, seconds per UTC hour)`` of every user on these days (one ``$in`` over the ``day`` index)."""
     keys = [day.isoformat() for day in days]
     cursor = db[COLLECTION].find({"day": {"$in": keys}}, {"userId": 1, "day": 1, "hours": 1})
-    return [DayHours(doc["userId"], date.fromisoformat(doc["day"]), list(doc.get("hours") or [])) for doc in cursor]
+    return [(doc["userId"], date.fromisoformat(doc["day"]), list(doc.get("hours") or [])) for doc in cursor]

@@ -13,12 +13,13 @@ shifted times: their ``startTime`` is the real end). Their time is already in th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from tracking.domain.intervals import Span
 from tracking.domain.sessions import MAX_DURATION, NewSession
@@ -42,27 +43,38 @@ def create_session_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("endTime", name="endTime_1")
 
 
-def insert_session(db: Database[Any], session: NewSession, *, username: str | None, now: datetime) -> bool:
-    """Store the session; False when the user already has a session with this id."""
+def _document(session: NewSession, *, username: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "sessionKey": session_key(session.user_id, session.session_id),
+        "sessionId": session.session_id,
+        "userId": session.user_id,
+        "username": username,
+        "startTime": session.start,
+        "endTime": session.end,
+        "duration": session.duration,
+        "languages": session.languages,
+        "projectName": session.project_name,
+        "editor": session.editor,
+        "createdAt": now,
+    }
+
+
+def insert_sessions(
+    db: Database[Any], sessions: Sequence[NewSession], *, username: str | None, now: datetime
+) -> list[bool]:
+    """Store the sessions in one write; per session, False when the user already had one with its id."""
+    if not sessions:
+        return []
+    documents = [_document(session, username=username, now=now) for session in sessions]
     try:
-        db[COLLECTION].insert_one(
-            {
-                "sessionKey": session_key(session.user_id, session.session_id),
-                "sessionId": session.session_id,
-                "userId": session.user_id,
-                "username": username,
-                "startTime": session.start,
-                "endTime": session.end,
-                "duration": session.duration,
-                "languages": session.languages,
-                "projectName": session.project_name,
-                "editor": session.editor,
-                "createdAt": now,
-            }
-        )
-    except DuplicateKeyError:
-        return False
-    return True
+        db[COLLECTION].insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        duplicates = {item["index"] for item in error.details.get("writeErrors", []) if item.get("code") == 11000}
+        others = [item for item in error.details.get("writeErrors", []) if item.get("code") != 11000]
+        if others:
+            raise
+        return [index not in duplicates for index in range(len(sessions))]
+    return [True] * len(sessions)
 
 
 def find_spans_by_user_between(db: Database[Any], *, user_id: str, start: datetime, end: datetime) -> list[Span]:
@@ -78,10 +90,36 @@ def find_spans_by_user_between(db: Database[Any], *, user_id: str, start: dateti
     return [Span(doc["startTime"], doc["endTime"], doc.get("languages") or {}) for doc in cursor]
 
 
+def find_spans_by_user_within(
+    db: Database[Any], *, user_id: str, ranges: Sequence[tuple[datetime, datetime]]
+) -> list[Span]:
+    """The user's sessions that overlap any of ``ranges``, as spans, in one query."""
+    overlaps = [
+        # No session is longer than MAX_DURATION: the upper bound on endTime lets the index limit the scan.
+        {"endTime": {"$gt": start, "$lt": end + MAX_DURATION}, "startTime": {"$lt": end}}
+        for start, end in ranges
+    ]
+    query = {**TRACKED, "userId": user_id, "$or": overlaps}
+    cursor = db[COLLECTION].find(query, {"_id": 0, "startTime": 1, "endTime": 1, "languages": 1})
+    return [Span(doc["startTime"], doc["endTime"], doc.get("languages") or {}) for doc in cursor]
+
+
 def find_spans_by_user(db: Database[Any], user_id: str) -> list[Span]:
     """Every session of the user, as spans (the repair reads them all)."""
     cursor = db[COLLECTION].find({**TRACKED, "userId": user_id}, {"startTime": 1, "endTime": 1, "languages": 1})
     return [Span(doc["startTime"], doc["endTime"], doc.get("languages") or {}) for doc in cursor]
+
+
+def find_user_ids_created_since(db: Database[Any], since: datetime) -> list[str]:
+    """The users with a session stored at or after ``since`` (the credit sweep checks them)."""
+    return sorted(db[COLLECTION].distinct("userId", {**TRACKED, "createdAt": {"$gte": since}}))
+
+
+def find_spans_by_user_created_since(db: Database[Any], *, user_id: str, since: datetime) -> list[Span]:
+    cursor = db[COLLECTION].find(
+        {**TRACKED, "userId": user_id, "createdAt": {"$gte": since}}, {"_id": 0, "startTime": 1, "endTime": 1}
+    )
+    return [Span(doc["startTime"], doc["endTime"]) for doc in cursor]
 
 
 def find_latest_end_by_user(db: Database[Any], user_id: str) -> datetime | None:

@@ -9,16 +9,21 @@ writes them only as defaults when it creates a user.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tracking.domain import profiles
-from tracking.store import boards
+from tracking.domain.achievements import Milestone
+from tracking.domain.credit import StoredTotals, UserTotals
+from tracking.domain.days import local_today
+from tracking.domain.ranking import is_listed
+from tracking.domain.streaks import StreakDays, parse_zone
 from tracking.store.client import indexes
 
 COLLECTION = "users"
@@ -29,9 +34,21 @@ def create_user_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("userId", unique=True, name="userId_1")
 
 
+# What this server keeps in the user document to credit sessions without reading the user's history; the bot
+# ignores these fields. A document without ``creditVersion`` (the bot's, the replaced server's) is rebuilt first.
+CREDIT_FIELDS = ("creditVersion", "trackedCodingTime", "languageTotals", "streakDays")
+
+
 def new_user_document(*, user_id: str, username: str | None, now: datetime) -> dict[str, Any]:
-    """A complete new user document with every default (see tracking.domain.profiles)."""
-    return profiles.new_user_document(user_id=user_id, username=username, now=now)
+    """A complete new user document with every default (see tracking.domain.profiles), credited to version 0."""
+    return {
+        **profiles.new_user_document(user_id=user_id, username=username, now=now),
+        "baselineCodingTime": 0.0,
+        "baselineLanguages": {},
+        "creditVersion": 0,
+        "trackedCodingTime": 0.0,
+        "languageTotals": {},
+    }
 
 
 def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: datetime) -> None:
@@ -56,6 +73,228 @@ def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: d
 
 def find_user_by_id(db: Database[Any], user_id: str) -> dict[str, Any] | None:
     return db[COLLECTION].find_one({"userId": user_id})
+
+
+@dataclass(frozen=True)
+class CreditUser:
+    """What crediting a session reads of its user: one point read of a fixed set of fields."""
+
+    user_id: str
+    username: str | None
+    archived: bool
+    totals: StoredTotals | None  # None: never credited by this server's current rules, rebuild first
+
+
+_CREDIT_PROJECTION = dict.fromkeys(
+    (
+        "userId",
+        "username",
+        "isPublic",
+        "archived",
+        "timezone",
+        "baselineCodingTime",
+        "baselineLanguages",
+        "longestStreak",
+        "lastSessionDate",
+        *CREDIT_FIELDS,
+    ),
+    1,
+)
+
+
+def _streak_days(raw: Any, today: date) -> StreakDays:
+    if isinstance(raw, dict) and isinstance(raw.get("anchor"), str):
+        return StreakDays(anchor=date.fromisoformat(raw["anchor"]), bits=int(raw["bits"]), tail=int(raw["tail"]))
+    return StreakDays(anchor=today)
+
+
+def find_credit_user_by_id(db: Database[Any], user_id: str, *, now: datetime) -> CreditUser | None:
+    doc = db[COLLECTION].find_one({"userId": user_id}, _CREDIT_PROJECTION)
+    if doc is None:
+        return None
+    totals = None
+    if isinstance(doc.get("creditVersion"), int) and "baselineCodingTime" in doc and "trackedCodingTime" in doc:
+        zone = parse_zone(doc.get("timezone"))
+        totals = StoredTotals(
+            user_id=user_id,
+            version=doc["creditVersion"],
+            listed=is_listed(doc),
+            zone=zone,
+            baseline_seconds=float(doc.get("baselineCodingTime") or 0),
+            baseline_languages=dict(doc.get("baselineLanguages") or {}),
+            tracked_seconds=float(doc.get("trackedCodingTime") or 0),
+            language_totals=dict(doc.get("languageTotals") or {}),
+            longest_streak=int(doc.get("longestStreak") or 0),
+            streak_days=_streak_days(doc.get("streakDays"), local_today(now, zone)),
+            last_session=doc.get("lastSessionDate"),
+        )
+    return CreditUser(user_id=user_id, username=doc.get("username"), archived=bool(doc.get("archived")), totals=totals)
+
+
+def find_credit_version_by_id(db: Database[Any], user_id: str) -> int | None:
+    """The credit version the user document holds (0 before its first credit); None for an unknown user."""
+    doc = db[COLLECTION].find_one({"userId": user_id}, {"creditVersion": 1})
+    if doc is None:
+        return None
+    version = doc.get("creditVersion")
+    return version if isinstance(version, int) else 0
+
+
+def insert_user(db: Database[Any], *, user_id: str, username: str | None, now: datetime) -> bool:
+    """Create the user with every default; False when the user exists already.
+
+    The new document is inserted whole rather than upserted with ``$setOnInsert``, because FerretDB
+    v1.24 drops null and empty-array values from ``$setOnInsert`` and the bot needs every field.
+    """
+    try:
+        db[COLLECTION].insert_one(new_user_document(user_id=user_id, username=username, now=now))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def set_fields_by_id(db: Database[Any], user_id: str, changes: Mapping[str, Any]) -> None:
+    db[COLLECTION].update_one({"userId": user_id}, {"$set": dict(changes)})
+
+
+def find_achievement_names_by_id(db: Database[Any], user_id: str) -> list[str]:
+    doc = db[COLLECTION].find_one({"userId": user_id}, {"achievements.name": 1}) or {}
+    return [item.get("name", "") for item in doc.get("achievements") or [] if isinstance(item, dict)]
+
+
+def set_credit_by_id(
+    db: Database[Any],
+    *,
+    user_id: str,
+    version: int,
+    totals: UserTotals,
+    awarded: Sequence[Milestone],
+    now: datetime,
+    changes: Mapping[str, Any] | None = None,
+) -> bool:
+    """Write a credit plan's fields as version ``version``; False when the document is not at ``version - 1``.
+
+    ``awarded`` achievements are appended only if the user holds none of them yet (the bot awards them too);
+    ``changes`` are other fields the same write sets (a new username, an unarchive, a rebuild's baseline).
+    """
+    fields: dict[str, Any] = {
+        "trackedCodingTime": totals.tracked.seconds,
+        "languageTotals": totals.tracked.languages,
+        "totalCodingTime": totals.total_seconds,
+        "languages": totals.bot_languages,
+        "lastSessionDate": totals.last_session,
+        "currentStreak": totals.current_streak,
+        "longestStreak": totals.longest_streak,
+        "lastStreakDay": totals.last_streak_day.isoformat() if totals.last_streak_day else None,
+        "streakDays": {
+            "anchor": totals.streak_days.anchor.isoformat(),
+            "bits": totals.streak_days.bits,
+            "tail": totals.streak_days.tail,
+        },
+        "creditVersion": version,
+        "updatedAt": now,
+        **(changes or {}),
+    }
+    # $not also matches a document without creditVersion yet (its first rebuild).
+    query: dict[str, Any] = {"userId": user_id, "creditVersion": {"$not": {"$gte": version}}}
+    update: dict[str, Any] = {"$set": fields}
+    if awarded:
+        query["achievements.name"] = {"$nin": [milestone.name for milestone in awarded]}
+        update["$push"] = {"achievements": {"$each": [{**m.stored(), "earnedAt": now} for m in awarded]}}
+    return db[COLLECTION].update_one(query, update).matched_count == 1
+
+
+@dataclass(frozen=True)
+class StreakState:
+    user_id: str
+    current: int
+    longest: int
+    last_streak_day: date | None
+    last_session: datetime | None
+    timezone: str | None
+
+
+_STREAK_PROJECTION = dict.fromkeys(
+    ("userId", "currentStreak", "longestStreak", "lastStreakDay", "lastSessionDate", "timezone"), 1
+)
+
+
+def _streak_state(doc: Mapping[str, Any]) -> StreakState:
+    last_day = doc.get("lastStreakDay")
+    last_session = doc.get("lastSessionDate")
+    return StreakState(
+        user_id=doc["userId"],
+        current=int(doc.get("currentStreak") or 0),
+        longest=int(doc.get("longestStreak") or 0),
+        last_streak_day=date.fromisoformat(last_day) if isinstance(last_day, str) else None,
+        last_session=last_session if isinstance(last_session, datetime) else None,
+        timezone=doc.get("timezone"),
+    )
+
+
+def find_streak_state_by_id(db: Database[Any], user_id: str) -> StreakState | None:
+    doc = db[COLLECTION].find_one({"userId": user_id}, _STREAK_PROJECTION)
+    return None if doc is None else _streak_state(doc)
+
+
+def find_running_streaks(db: Database[Any]) -> list[StreakState]:
+    """Every user whose stored streak is above 0."""
+    return [_streak_state(doc) for doc in db[COLLECTION].find({"currentStreak": {"$gt": 0}}, _STREAK_PROJECTION)]
+
+
+def zero_streaks_by_ids(db: Database[Any], user_ids: Sequence[str]) -> None:
+    if user_ids:
+        db[COLLECTION].update_many(
+            {"userId": {"$in": list(user_ids)}, "currentStreak": {"$gt": 0}}, {"$set": {"currentStreak": 0}}
+        )
+
+
+def find_language_totals_by_id(db: Database[Any], user_id: str) -> dict[str, float] | None:
+    """Tracked seconds per normalised language; None for an unknown user (empty before a first session)."""
+    doc = db[COLLECTION].find_one({"userId": user_id}, {"languageTotals": 1})
+    return None if doc is None else dict(doc.get("languageTotals") or {})
+
+
+@dataclass(frozen=True)
+class EarnedAchievement:
+    name: str
+    description: str
+    category: str
+    target: float
+    earned_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UserAchievements:
+    earned: list[EarnedAchievement]
+    total_seconds: float
+    longest_streak: int
+    language_totals: dict[str, float]
+
+
+def find_achievements_by_id(db: Database[Any], user_id: str) -> UserAchievements | None:
+    doc = db[COLLECTION].find_one(
+        {"userId": user_id}, {"achievements": 1, "totalCodingTime": 1, "longestStreak": 1, "languageTotals": 1}
+    )
+    if doc is None:
+        return None
+    earned = [
+        EarnedAchievement(
+            name=str(item.get("name", "")),
+            description=str(item.get("description", "")),
+            category=str(item.get("category", "")),
+            target=float(item.get("target") or 0),
+            earned_at=item.get("earnedAt") if isinstance(item.get("earnedAt"), datetime) else None,
+        )
+        for item in doc.get("achievements") or []
+        if isinstance(item, dict)
+    ]
+    return UserAchievements(
+        earned=earned,
+        total_seconds=float(doc.get("totalCodingTime") or 0),
+        longest_streak=int(doc.get("longestStreak") or 0),
+        language_totals=dict(doc.get("languageTotals") or {}),
+    )
 
 
 def find_user_ids_after(db: Database[Any], *, after: str | None, limit: int) -> list[str]:
@@ -91,14 +330,10 @@ def _set_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict
 
 
 def update_profile_by_id(
-    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime, zone: ZoneInfo
+    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
 ) -> dict[str, Any] | None:
     """Apply validated profile ``changes``; None when there is no such user."""
-    user = _set_by_id(db, user_id, {**changes, "updatedAt": now})
-    if user is not None and "isPublic" in changes:
-        # Visibility decides whether the user is on the boards (in the board time zone ``zone``).
-        boards.rebuild_user_boards(db, user_id=user_id, now=now, zone=zone)
-    return user
+    return _set_by_id(db, user_id, {**changes, "updatedAt": now})
 
 
 def unarchive_by_id(db: Database[Any], user_id: str, *, now: datetime) -> None:
@@ -135,16 +370,6 @@ def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> li
 
 
 # Added for the accounts services (merge into the repository)
-
-
-def set_profile_fields_by_id(
-    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
-) -> dict[str, Any] | None:
-    """``$set`` validated profile ``changes`` and ``updatedAt``; the updated user, None when there is no such user.
-
-    Unlike update_profile_by_id this touches nothing else: relisting on the boards is the service's call.
-    """
-    return _set_by_id(db, user_id, {**changes, "updatedAt": now})
 
 
 # What the boards show of a user beside their entry, and what decides whether they are listed.
