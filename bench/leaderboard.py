@@ -24,20 +24,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
+from tracking.config import Settings
+from tracking.domain.credit import board_name
 from tracking.domain.periods import period_at
+from tracking.domain.sessions import build_session
 from tracking.host.devdb import DevDatabase, free_port
-from tracking.models import LeaderboardQuery
-from tracking.services import snapshots
-from tracking.store import leaderboards
+from tracking.models import SessionCreate
+from tracking.services import leaderboards, snapshots
+from tracking.store import boards, sessions, users
 from tracking.store.client import ensure_indexes
 
-ZONE = ZoneInfo("UTC")
+# The boards are built and read in UTC whatever the environment says.
+SETTINGS = Settings({"BOARD_TIMEZONE": "UTC"})
+ZONE = SETTINGS.board_timezone
 NOW = datetime.now(UTC)
+# Users written per batch while the board is built.
+BATCH = 10_000
 
 
 class Counter(monitoring.CommandListener):
@@ -75,27 +81,36 @@ def measure(counter: Counter, action: Callable[[], Any]) -> Measure:
 
 
 def populate(db: Database[Any], size: int) -> None:
-    """``size`` users, each with one session today and matching day-board entries."""
+    """``size`` users, each with one session today and its day-board entry, written through the repositories.
+
+    Ingest (tracking.services.ingest) would build the same day board; it is not used here because the
+    development database scans on every query, which makes ingesting 100,000 users one by one take days.
+    """
     ensure_indexes(db)
     day = period_at("day", NOW, ZONE)
     rng = random.Random(size)
-    batch = 10_000
-    for first in range(0, size, batch):
-        users, sessions, entries = [], [], []
-        for index in range(first, min(first + batch, size)):
+    for first in range(0, size, BATCH):
+        names: dict[str, str] = {}
+        totals: dict[str, float] = {}
+        batch = []
+        for index in range(first, min(first + BATCH, size)):
             user_id = f"{100000000000000000 + index}"
             seconds = float(rng.randint(60, 36_000))
-            start = max(day.start, NOW - timedelta(seconds=seconds))
-            users.append({"userId": user_id, "username": f"user{index}", "isPublic": True, "archived": False})
-            sessions.append(
-                {"sessionId": user_id, "userId": user_id, "startTime": start, "endTime": NOW, "duration": seconds}
+            body = SessionCreate(
+                userId=user_id,
+                username=f"user{index}",
+                sessionId=user_id,
+                startTime=max(day.start, NOW - timedelta(seconds=seconds)),
+                endTime=NOW,
             )
-            entries.append(
-                {"_id": f"day|{day.key}|{user_id}", "board": "day", "key": day.key, "userId": user_id, "total": seconds}
-            )
-        db["users"].insert_many(users, ordered=False)
-        db["codingsessions"].insert_many(sessions, ordered=False)
-        db["boards"].insert_many(entries, ordered=False)
+            session = build_session(body, now=NOW, max_age_days=SETTINGS.max_session_age_days)
+            names[user_id] = f"user{index}"
+            totals[user_id] = session.duration
+            batch.append(session)
+        users.insert_new_users(db, names=names, now=NOW)
+        for session in batch:
+            sessions.insert_sessions(db, [session], username=names[session.user_id], now=NOW)
+        boards.set_totals_by_users(db, board=board_name("day"), key=day.key, totals=totals, now=NOW)
 
 
 def replaced_server_read(db: Database[Any], users: list[dict[str, Any]]) -> None:
@@ -103,10 +118,8 @@ def replaced_server_read(db: Database[Any], users: list[dict[str, Any]]) -> None
     day = period_at("day", NOW, ZONE)
     totals = []
     for user in users:
-        sessions = db["codingsessions"].find(
-            {"userId": user["userId"], "startTime": {"$gte": day.start, "$lt": day.end}}
-        )
-        totals.append((sum(s["duration"] for s in sessions), user["userId"]))
+        found = db["codingsessions"].find({"userId": user["userId"], "startTime": {"$gte": day.start, "$lt": day.end}})
+        totals.append((sum(s["duration"] for s in found), user["userId"]))
     totals.sort(reverse=True)
 
 
@@ -116,13 +129,15 @@ def bench_size(client: MongoClient[dict[str, Any]], counter: Counter, size: int,
     db = client[name]
     populate(db, size)
     deep_user = f"{100000000000000000 + int(size * 0.9)}"
-    top = LeaderboardQuery(limit=50)
-    deep = LeaderboardQuery(limit=50, userId=deep_user)
+
+    def read_day(user_id: str | None) -> leaderboards.BoardView:
+        return leaderboards.read_board(
+            db, timeframe="day", language=None, limit=50, page=1, cursor=None, user_id=user_id, now=NOW, zone=ZONE
+        )
+
     rows = {
-        "top 50": measure(counter, lambda: leaderboards.read_board(db, timeframe="day", query=top, now=NOW, zone=ZONE)),
-        "top 50 + userId deep": measure(
-            counter, lambda: leaderboards.read_board(db, timeframe="day", query=deep, now=NOW, zone=ZONE)
-        ),
+        "top 50": measure(counter, lambda: read_day(None)),
+        "top 50 + userId deep": measure(counter, lambda: read_day(deep_user)),
         "snapshot": measure(counter, lambda: snapshots.take_snapshot(db, timeframe="day", now=NOW, zone=ZONE)),
     }
     everyone: list[dict[str, Any]] = []

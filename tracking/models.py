@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracking.domain import linkcodes, profiles
+from tracking.domain import linking, profiles
 from tracking.domain.profiles import USER_ID_PATTERN
 
 
@@ -196,7 +196,7 @@ class HistoryEntryPublic(BaseModel):
 UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
 NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
 HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
-DeviceIdText = Annotated[StrictStr, Field(pattern=linkcodes.DEVICE_ID_PATTERN.pattern)]
+DeviceIdText = Annotated[StrictStr, Field(pattern=linking.DEVICE_ID_PATTERN.pattern)]
 
 
 class UserLinkCreate(BaseModel):

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tracking.domain.access import ANONYMOUS, Caller
 from tracking.domain.profiles import (
     PUBLIC_PROFILE_FIELDS,
+    can_see_profile,
     check_https_url,
     check_socials,
     is_real_username,
@@ -60,3 +62,12 @@ def test_a_bot_created_user_reads_with_defaults() -> None:
     assert profile["timezone"] == "UTC" and profile["isPublic"] is True and profile["createdAt"] is None
     assert profile["languages"]["python"] == 5 and profile["languages"]["other"] == 0
     assert len(profile["languages"]) == 26
+
+
+def test_a_private_profile_is_seen_only_by_whoever_acts_for_its_user() -> None:
+    private = {"userId": "1", "isPublic": False}
+    assert can_see_profile({"userId": "1", "isPublic": True}, ANONYMOUS)
+    assert not can_see_profile(private, ANONYMOUS)
+    assert not can_see_profile(private, Caller(scope="ingest", user_id="2"))
+    assert can_see_profile(private, Caller(scope="ingest", user_id="1"))
+    assert can_see_profile(private, Caller(scope="service"))

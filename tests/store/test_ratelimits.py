@@ -1,18 +1,13 @@
-"""Rate limits kept in the database: fixed windows, per subject, and the per-caller link code limit."""
+"""Rate limits kept in the database: fixed windows, per subject, counted atomically."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from pymongo.database import Database
 
-from tests.utils.factories import USER_A, USER_B, create_user
-from tracking.domain import linkcodes as rules
-from tracking.domain.linkcodes import Limit
-from tracking.errors import TooManyRequests
-from tracking.store.linkcodes import issue_link_code
+from tracking.domain.ratelimits import Limit
 from tracking.store.ratelimits import check_by_subject, hit_by_subject
 
 NOW = datetime(2026, 11, 23, 10, 1, 0, tzinfo=UTC)
@@ -39,15 +34,3 @@ def test_check_counts_nothing(db: Database[dict[str, Any]]) -> None:
     hit_by_subject(db, TWO_PER_MINUTE, "a", now=NOW)
     assert check_by_subject(db, TWO_PER_MINUTE, "a", now=NOW).allowed is False
     assert db.ratelimits.find_one({})["count"] == 2  # type: ignore[index]
-
-
-def test_link_codes_are_limited_per_caller(db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "CODES_PER_CALLER", Limit("link-code-caller", 1, timedelta(minutes=5)))
-    create_user(db, USER_A, "ada")
-    create_user(db, USER_B, "grace")
-    issue_link_code(db, user_id=USER_A, caller_key_id="website", now=NOW)
-    with pytest.raises(TooManyRequests) as refused:
-        issue_link_code(db, user_id=USER_B, caller_key_id="website", now=NOW)
-    assert (refused.value.message, refused.value.headers) == ("Rate limit exceeded for caller", {"Retry-After": "240"})
-    assert db.linkcodes.count_documents({"userId": USER_B}) == 0
-    issue_link_code(db, user_id=USER_B, caller_key_id="bot", now=NOW)

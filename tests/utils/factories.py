@@ -1,4 +1,4 @@
-"""Small factories for tests: users and API keys written straight into a test database.
+"""Small factories for tests: users and API keys written into a test database through the real repositories.
 
 Keys live in the database (only their hash), so they work with any host on that database, e.g.
 ``create_api_key(api.db, scope="service")`` with the ``api`` fixture; no bootstrap setting is needed.
@@ -11,8 +11,8 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking.domain.access import Scope, hash_api_key
-from tracking.store.apikeys import insert_api_key
+from tracking.domain.access import Scope, new_api_key
+from tracking.store.apikeys import insert_key
 from tracking.store.users import ensure_user, find_user_by_id
 
 USER_A = "111111111111111111"
@@ -40,22 +40,15 @@ def create_api_key(
     label: str = "test",
 ) -> str:
     """Issue a key of ``scope`` (``ingest`` needs ``user_id``) and return the key itself."""
-    key, _ = insert_api_key(db, scope=scope, label=label, user_id=user_id, device_id=device_id, now=datetime.now(UTC))
+    key = new_api_key()
+    insert_key(db, key=key, scope=scope, label=label, user_id=user_id, device_id=device_id, now=datetime.now(UTC))
     return key
 
 
 def store_ingest_keys(db: Database[dict[str, Any]], keys: dict[str, str]) -> None:
     """Store known ingest keys (``{userId: key}``), for tests that need fixed keys."""
     for user_id, key in keys.items():
-        db["apikeys"].insert_one(
-            {
-                "keyHash": hash_api_key(key),
-                "scope": "ingest",
-                "userId": user_id,
-                "revokedAt": None,
-                "createdAt": datetime.now(UTC),
-            }
-        )
+        insert_key(db, key=key, scope="ingest", label="test", user_id=user_id, device_id=None, now=datetime.now(UTC))
 
 
 def bearer(key: str) -> dict[str, str]:

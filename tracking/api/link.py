@@ -1,8 +1,7 @@
 """The extension link flow: link codes (service), the extension's link and its one key pickup (public).
 
-The extension v0.9.10 posts ``{linkCode}`` (no device id, perhaps a stale key), then fetches its key
-from ``/extension/key/auth/{deviceId}/{linkCode}`` with no credential; both steps are public, and
-wrong codes count toward a lockout of the client.
+The flow and its rules are tracking.services.linking; wrong codes count toward a lockout of the client,
+which is the last X-Forwarded-For entry.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ import azure.functions as func
 
 from tracking.api.auth import PUBLIC, SERVICE, current_caller
 from tracking.api.http import endpoint, json_response, read_json
-from tracking.domain import linkcodes as rules
-from tracking.errors import NotFound
+from tracking.domain.linking import client_address
 from tracking.models import (
     ExtensionKeyPublic,
     ExtensionLinkCreate,
@@ -23,21 +21,21 @@ from tracking.models import (
     LinkCodePublic,
     SuccessPublic,
 )
-from tracking.store import linkcodes
+from tracking.services import linking
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
 
 
 def _client(req: func.HttpRequest) -> str:
-    return rules.client_address(req.headers.get("X-Forwarded-For"))
+    return client_address(req.headers.get("X-Forwarded-For"))
 
 
 @bp.function_name("create_link_code")
 @bp.route(route="user/link-code/{userId}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=SERVICE)
 def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
-    issued = linkcodes.issue_link_code(
+    issued = linking.issue_link_code(
         get_db(),
         user_id=req.route_params["userId"],
         caller_key_id=current_caller().key_id or "",
@@ -50,7 +48,7 @@ def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="user/link-code/{userId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=SERVICE)
 def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
-    linkcodes.withdraw_link_codes_by_user(get_db(), req.route_params["userId"])
+    linking.withdraw_link_codes_by_user(get_db(), user_id=req.route_params["userId"])
     return json_response(SuccessPublic(success=True))
 
 
@@ -59,7 +57,7 @@ def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=PUBLIC)
 def link_extension(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, ExtensionLinkCreate)
-    link = linkcodes.link_extension(
+    link = linking.link_extension(
         get_db(), code=body.linkCode, device_id=body.deviceId, client=_client(req), now=datetime.now(UTC)
     )
     user = ExtensionUserPublic.model_validate(link.user)
@@ -70,10 +68,11 @@ def link_extension(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="extension/key/auth/{deviceId}/{linkCode}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=PUBLIC)
 def extension_key(req: func.HttpRequest) -> func.HttpResponse:
-    device_id = req.route_params["deviceId"]
-    code = req.route_params["linkCode"].upper()
-    # A malformed id or code cannot name a pending key: the same 404 as any other miss, without a lookup.
-    if not rules.DEVICE_ID_PATTERN.match(device_id) or not rules.CODE_PATTERN.match(code):
-        raise NotFound(linkcodes.INVALID_CODE)
-    key = linkcodes.pickup_key(get_db(), device_id=device_id, code=code, client=_client(req), now=datetime.now(UTC))
+    key = linking.pickup_key(
+        get_db(),
+        device_id=req.route_params["deviceId"],
+        code=req.route_params["linkCode"].upper(),
+        client=_client(req),
+        now=datetime.now(UTC),
+    )
     return json_response(ExtensionKeyPublic(token=key))

@@ -9,8 +9,6 @@ import azure.functions as func
 from tracking import config
 from tracking.api.auth import PUBLIC, SERVICE, current_caller, user_route
 from tracking.api.http import endpoint, json_response, read_json, read_query
-from tracking.domain import profiles
-from tracking.errors import NotFound
 from tracking.models import (
     PrivateProfilePublic,
     ProfileSummaryPublic,
@@ -24,8 +22,7 @@ from tracking.models import (
     UsersSearchPublic,
     UserSummaryPublic,
 )
-from tracking.services.ingest import relist_user
-from tracking.store import users
+from tracking.services import profiles
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -36,7 +33,7 @@ bp = func.Blueprint()
 @endpoint(auth=SERVICE)
 def link_user(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserLinkCreate)
-    user = users.link_user(
+    profile = profiles.link_user(
         get_db(),
         user_id=body.userId,
         username=body.username,
@@ -44,7 +41,7 @@ def link_user(req: func.HttpRequest) -> func.HttpResponse:
         avatar_url=body.avatarUrl,
         now=datetime.now(UTC),
     )
-    summary = UserSummaryPublic.model_validate(profiles.public_profile(user))
+    summary = UserSummaryPublic.model_validate(profile)
     return json_response(UserLinkedPublic(message="User linked successfully", user=summary))
 
 
@@ -52,15 +49,10 @@ def link_user(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="user-profile/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=PUBLIC)
 def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
-    user_id = req.route_params["userId"]
-    user = users.find_user_by_id(get_db(), user_id)
-    if user is None:
-        raise NotFound("User not found")
-    profile = profiles.public_profile(user)
-    caller = current_caller()
-    if not profile["isPublic"] and not caller.acts_for(user_id):
-        return json_response(PrivateProfilePublic(userId=user_id, isPublic=False))
-    return json_response(UserProfilePublic.model_validate(profile))
+    read = profiles.read_profile(get_db(), user_id=req.route_params["userId"], caller=current_caller())
+    if not read.visible:
+        return json_response(PrivateProfilePublic(userId=read.user_id, isPublic=False))
+    return json_response(UserProfilePublic.model_validate(read.profile))
 
 
 @bp.function_name("update_user_profile")
@@ -68,15 +60,14 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=user_route("userId"))
 def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
-    changes = body.model_dump(exclude_none=True)
-    db, now = get_db(), datetime.now(UTC)
-    user = users.update_profile_by_id(db, req.route_params["userId"], changes, now=now)
-    if user is None:
-        raise NotFound("User not found")
-    if "isPublic" in changes or "timezone" in changes:
-        # Visibility decides the boards, the time zone the streak days: both are rebuilt.
-        relist_user(db, user_id=req.route_params["userId"], now=now, settings=config.settings())
-    summary = ProfileSummaryPublic.model_validate(profiles.public_profile(user))
+    profile = profiles.update_profile(
+        get_db(),
+        user_id=req.route_params["userId"],
+        changes=body.model_dump(exclude_none=True),
+        now=datetime.now(UTC),
+        settings=config.settings(),
+    )
+    summary = ProfileSummaryPublic.model_validate(profile)
     return json_response(ProfileUpdatedPublic(message="User profile updated successfully", user=summary))
 
 
@@ -85,6 +76,5 @@ def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=PUBLIC)
 def search_users(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserSearchQuery)
-    found = users.find_public_users_by_text(get_db(), text=query.q, limit=query.limit)
-    results = [UserSearchResultPublic.model_validate(profiles.public_profile(user)) for user in found]
-    return json_response(UsersSearchPublic(users=results))
+    found = profiles.search_users(get_db(), text=query.q, limit=query.limit)
+    return json_response(UsersSearchPublic(users=[UserSearchResultPublic.model_validate(user) for user in found]))

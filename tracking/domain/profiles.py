@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from tracking.domain.access import Caller
 
 # The 26 keys of users.languages, in the order of the original schema; unknown languages count as "other".
 USER_LANGUAGE_KEYS: tuple[str, ...] = (
@@ -200,5 +203,6 @@ def public_profile(user: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
-def can_see_private_profile(*, profile_user_id: str, caller_user_id: str | None, caller_is_service: bool) -> bool:
-    return caller_is_service or caller_user_id == profile_user_id
+def can_see_profile(profile: Mapping[str, Any], caller: Caller) -> bool:
+    """Anyone sees a public profile; a private one only whoever may act for its user (its ingest key, a service key)."""
+    return bool(profile["isPublic"]) or caller.acts_for(profile["userId"])

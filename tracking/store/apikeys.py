@@ -1,14 +1,20 @@
-"""The ``apikeys`` collection: one document per issued key, holding only the key's SHA-256."""
+"""The ``apikeys`` collection: one document per issued key, holding only the key's SHA-256.
+
+Fields: ``keyHash``, ``prefix``, ``label``, ``scope``, ``userId``, ``deviceId``, ``createdAt``,
+``lastUsedAt``, ``revokedAt``; ``_id`` is an ObjectId, shown to clients as its hex string.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tracking.domain.access import Caller, Scope, display_prefix, hash_api_key, new_api_key
+from tracking.domain.access import Caller, Scope, display_prefix, hash_api_key
 from tracking.store.client import indexes
 
 COLLECTION = "apikeys"
@@ -23,6 +29,39 @@ def create_apikey_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("userId", name="userId_1")
 
 
+@dataclass(frozen=True)
+class ApiKey:
+    """A stored key, without its hash: what may be listed."""
+
+    id: str
+    prefix: str
+    label: str
+    scope: Scope
+    user_id: str | None
+    device_id: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _api_key(document: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        id=str(document["_id"]),
+        prefix=document["prefix"],
+        label=document["label"],
+        scope=document["scope"],
+        user_id=document.get("userId"),
+        device_id=document.get("deviceId"),
+        created_at=document["createdAt"],
+        last_used_at=document.get("lastUsedAt"),
+        revoked_at=document.get("revokedAt"),
+    )
+
+
+def _object_id(key_id: str) -> ObjectId | None:
+    return ObjectId(key_id) if ObjectId.is_valid(key_id) else None
+
+
 def find_caller_by_hash(db: Database[Any], key_hash: str, *, now: datetime) -> Caller | None:
     """The caller a key stands for, or None when no active key has this hash."""
     document = db[COLLECTION].find_one({"keyHash": key_hash, "revokedAt": None})
@@ -34,17 +73,17 @@ def find_caller_by_hash(db: Database[Any], key_hash: str, *, now: datetime) -> C
     return Caller(scope=document["scope"], user_id=document.get("userId"), key_id=str(document["_id"]))
 
 
-def insert_api_key(
+def insert_key(
     db: Database[Any],
     *,
+    key: str,
     scope: Scope,
     label: str,
     user_id: str | None,
     device_id: str | None,
     now: datetime,
-) -> tuple[str, dict[str, Any]]:
-    """Issue a new key: ``(the key, its stored document)``. The key itself is never stored."""
-    key = new_api_key()
+) -> ApiKey:
+    """Store ``key`` by its hash (the key itself is never stored) and return what may be listed of it."""
     document = {
         "keyHash": hash_api_key(key),
         "prefix": display_prefix(key),
@@ -57,12 +96,10 @@ def insert_api_key(
         "revokedAt": None,
     }
     db[COLLECTION].insert_one(document)
-    return key, document
+    return _api_key(document)
 
 
-def find_keys(
-    db: Database[Any], *, user_id: str | None, scope: Scope | None, include_revoked: bool
-) -> list[dict[str, Any]]:
+def find_keys(db: Database[Any], *, user_id: str | None, scope: Scope | None, include_revoked: bool) -> list[ApiKey]:
     """Keys, newest first, optionally of one user or scope."""
     query: dict[str, Any] = {}
     if user_id is not None:
@@ -71,29 +108,35 @@ def find_keys(
         query["scope"] = scope
     if not include_revoked:
         query["revokedAt"] = None
-    return list(db[COLLECTION].find(query).sort([("createdAt", -1), ("_id", -1)]))
+    return [_api_key(document) for document in db[COLLECTION].find(query).sort([("createdAt", -1), ("_id", -1)])]
 
 
-def find_key_by_id(db: Database[Any], key_id: str) -> dict[str, Any] | None:
-    if not ObjectId.is_valid(key_id):
-        return None
-    return db[COLLECTION].find_one({"_id": ObjectId(key_id)})
+def find_key_by_id(db: Database[Any], key_id: str) -> ApiKey | None:
+    object_id = _object_id(key_id)
+    document = db[COLLECTION].find_one({"_id": object_id}) if object_id else None
+    return _api_key(document) if document else None
 
 
-def revoke_key_by_id(db: Database[Any], key_id: str, *, now: datetime) -> dict[str, Any] | None:
+def revoke_key_by_id(db: Database[Any], key_id: str, *, now: datetime) -> ApiKey | None:
     """Revoke a key (a key already revoked keeps its first revocation time); None when there is no such key."""
-    if not ObjectId.is_valid(key_id):
+    object_id = _object_id(key_id)
+    if object_id is None:
         return None
-    db[COLLECTION].update_one({"_id": ObjectId(key_id), "revokedAt": None}, {"$set": {"revokedAt": now}})
+    db[COLLECTION].update_one({"_id": object_id, "revokedAt": None}, {"$set": {"revokedAt": now}})
     return find_key_by_id(db, key_id)
 
 
-def bind_device_by_id(db: Database[Any], key_id: ObjectId, *, device_id: str, now: datetime) -> None:
+def bind_device_by_id(db: Database[Any], key_id: str, *, device_id: str, now: datetime) -> None:
     """Bind ``device_id`` to a key, and revoke the older keys of the same user and device (a relink)."""
-    document = db[COLLECTION].find_one_and_update({"_id": key_id}, {"$set": {"deviceId": device_id}})
+    object_id = _object_id(key_id)
+    if object_id is None:
+        return
+    document = db[COLLECTION].find_one_and_update(
+        {"_id": object_id}, {"$set": {"deviceId": device_id}}, return_document=ReturnDocument.BEFORE
+    )
     if document is None:
         return
     db[COLLECTION].update_many(
-        {"userId": document["userId"], "deviceId": device_id, "revokedAt": None, "_id": {"$ne": key_id}},
+        {"userId": document["userId"], "deviceId": device_id, "revokedAt": None, "_id": {"$ne": object_id}},
         {"$set": {"revokedAt": now}},
     )

@@ -173,3 +173,23 @@ def stream_board(db: Database[Any], *, board: str, key: str, batch_size: int = 5
     cursor = db[COLLECTION].find({"board": board, "key": key}, {"userId": 1, "total": 1}).sort(ORDER)
     for doc in cursor.batch_size(batch_size):
         yield BoardEntry(doc["userId"], doc["total"])
+
+
+# Added for the accounts services (merge into the repository)
+
+
+def set_totals_by_users(db: Database[Any], *, board: str, key: str, totals: dict[str, float], now: datetime) -> None:
+    """Set many users' totals in one board period with one batched write (a bulk seed or rebuild).
+
+    The documents are those refresh_user_boards writes, so a later refresh of any user agrees with them.
+    """
+    writes = [
+        UpdateOne(
+            {"_id": _document_id(board, key, user_id)},
+            {"$set": {"board": board, "key": key, "userId": user_id, "total": total, "updatedAt": now}},
+            upsert=True,
+        )
+        for user_id, total in totals.items()
+    ]
+    if writes:
+        db[COLLECTION].bulk_write(writes, ordered=False)

@@ -80,3 +80,13 @@ def find_all_days_by_user(db: Database[Any], user_id: str) -> list[DayTotal]:
     """Every daily total of the user, oldest first (a rebuild reads the whole history)."""
     cursor = db[COLLECTION].find({"userId": user_id}, {"_id": 0, "userId": 0})
     return sorted(map(_from_document, cursor.batch_size(10_000)), key=lambda total: total.day)
+
+
+# Added for the accounts services (merge into the repository)
+
+
+def find_hours_by_days(db: Database[Any], days: Iterable[date]) -> list[tuple[str, date, list[float]]]:
+    """``(userId, day, seconds per UTC hour)`` of every user on these days (one ``$in`` over the ``day`` index)."""
+    keys = [day.isoformat() for day in days]
+    cursor = db[COLLECTION].find({"day": {"$in": keys}}, {"userId": 1, "day": 1, "hours": 1})
+    return [(doc["userId"], date.fromisoformat(doc["day"]), list(doc.get("hours") or [])) for doc in cursor]

@@ -1,8 +1,8 @@
-"""The ``linkcodes`` collection and the extension link flow built on it.
+"""The ``linkcodes`` collection: one document per issued link code, holding only the code's hash.
 
-One document per issued code: ``codeHash``, ``userId``, ``createdAt``, ``expiresAt``, ``usedAt``;
-once used, ``keyId`` and, until the extension picks its key up, ``pickupKey``/``pickupSalt`` (the
-issued key sealed with the code, see tracking.domain.linkcodes). A user has at most one code.
+Fields: ``codeHash``, ``userId``, ``createdAt``, ``expiresAt``, ``usedAt``; once used, ``keyId`` and,
+until the extension picks its key up, ``pickupKey``/``pickupSalt`` (the issued key sealed with the
+code, see tracking.domain.linking). The link flow itself is tracking.services.linking.
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tracking.domain import linkcodes
-from tracking.domain.linkcodes import LINK_FAILURES_PER_CLIENT, Limit
-from tracking.errors import Conflict, NotFound, TooManyRequests
-from tracking.store import apikeys, ratelimits, users
 from tracking.store.client import indexes
 
 COLLECTION = "linkcodes"
-
-INVALID_CODE = "Invalid or expired link code"
 
 
 @indexes
@@ -32,120 +27,74 @@ def create_linkcode_indexes(db: Database[Any]) -> None:
 
 
 @dataclass(frozen=True)
-class IssuedCode:
-    code: str
-    expires_at: datetime
+class ConsumedCode:
+    id: str
+    user_id: str
 
 
 @dataclass(frozen=True)
-class Link:
-    user: dict[str, Any]
-    key: str
+class PendingKey:
+    """A key issued by a link and not yet picked up: its id, sealed with the code."""
+
+    key_id: str
+    sealed: bytes
+    salt: bytes
 
 
-def _delete_expired(db: Database[Any], now: datetime) -> None:
+def delete_expired(db: Database[Any], *, now: datetime) -> None:
     # No TTL index (FerretDB has none): expired codes, and any key sealed in them, go on the next use.
     db[COLLECTION].delete_many({"expiresAt": {"$lte": now}})
 
 
-def _enforce(db: Database[Any], limit: Limit, subject: str, message: str, *, now: datetime) -> None:
-    decision = ratelimits.hit_by_subject(db, limit, subject, now=now)
-    if not decision.allowed:
-        raise TooManyRequests(message, headers={"Retry-After": str(decision.retry_after_seconds)})
-
-
-def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now: datetime) -> IssuedCode:
-    """A new code for a known user, replacing the previous one; rate limited per user and per caller."""
-    if users.find_user_by_id(db, user_id) is None:
-        raise NotFound("User not found")
-    _enforce(db, linkcodes.CODES_PER_USER, user_id, "Rate limit exceeded for user", now=now)
-    _enforce(db, linkcodes.CODES_PER_CALLER, caller_key_id, "Rate limit exceeded for caller", now=now)
-    _delete_expired(db, now)
-    db[COLLECTION].delete_many({"userId": user_id})
-    expires_at = linkcodes.code_expiry(now)
-    while True:
-        code = linkcodes.new_link_code()
-        document = {
-            "codeHash": linkcodes.hash_link_code(code),
-            "userId": user_id,
-            "createdAt": now,
-            "expiresAt": expires_at,
-            "usedAt": None,
-        }
-        try:
-            db[COLLECTION].insert_one(document)
-        except DuplicateKeyError:  # another user holds this code right now: draw again
-            continue
-        return IssuedCode(code=code, expires_at=expires_at)
-
-
-def withdraw_link_codes_by_user(db: Database[Any], user_id: str) -> None:
-    if users.find_user_by_id(db, user_id) is None:
-        raise NotFound("User not found")
+def delete_codes_by_user(db: Database[Any], user_id: str) -> None:
     db[COLLECTION].delete_many({"userId": user_id})
 
 
-def _refuse_locked_client(db: Database[Any], client: str, *, now: datetime) -> None:
-    decision = ratelimits.check_by_subject(db, LINK_FAILURES_PER_CLIENT, client, now=now)
-    if not decision.allowed:
-        raise TooManyRequests(
-            "Too many failed attempts, temporarily locked",
-            headers={"Retry-After": str(decision.retry_after_seconds)},
-        )
+def insert_code(db: Database[Any], *, code_hash: str, user_id: str, now: datetime, expires_at: datetime) -> bool:
+    """Store a new unused code; False when another code with this hash is stored right now."""
+    document = {"codeHash": code_hash, "userId": user_id, "createdAt": now, "expiresAt": expires_at, "usedAt": None}
+    try:
+        db[COLLECTION].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
 
 
-def _count_failure(db: Database[Any], client: str, *, now: datetime) -> None:
-    ratelimits.hit_by_subject(db, LINK_FAILURES_PER_CLIENT, client, now=now)
-
-
-def link_extension(db: Database[Any], *, code: str, device_id: str | None, client: str, now: datetime) -> Link:
-    """Trade a link code for a new ingest key of its user; a wrong code counts toward the client's lockout."""
-    _refuse_locked_client(db, client, now=now)
-    _delete_expired(db, now)
-    code_hash = linkcodes.hash_link_code(code)
-    consumed = db[COLLECTION].find_one_and_update(
+def consume_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> ConsumedCode | None:
+    """Mark an unused, unexpired code used; only one caller gets it, the others None."""
+    document = db[COLLECTION].find_one_and_update(
         {"codeHash": code_hash, "usedAt": None, "expiresAt": {"$gt": now}}, {"$set": {"usedAt": now}}
     )
-    if consumed is None:
-        _count_failure(db, client, now=now)
-        if db[COLLECTION].find_one({"codeHash": code_hash}) is not None:
-            raise Conflict("This link code has already been used")
-        raise NotFound(INVALID_CODE)
-    if users.find_user_by_id(db, consumed["userId"]) is None:  # the user was deleted after the code was issued
-        raise NotFound(INVALID_CODE)
-    key, key_document = apikeys.insert_api_key(
-        db, scope="ingest", label="extension", user_id=consumed["userId"], device_id=None, now=now
-    )
-    if device_id is not None:
-        apikeys.bind_device_by_id(db, key_document["_id"], device_id=device_id, now=now)
-    salt, sealed = linkcodes.seal_key(key, code)
+    return ConsumedCode(id=str(document["_id"]), user_id=document["userId"]) if document else None
+
+
+def exists_by_hash(db: Database[Any], code_hash: str) -> bool:
+    return db[COLLECTION].find_one({"codeHash": code_hash}, {"_id": 1}) is not None
+
+
+def attach_pending_key_by_id(db: Database[Any], code_id: str, *, key_id: str, sealed: bytes, salt: bytes) -> None:
     db[COLLECTION].update_one(
-        {"_id": consumed["_id"]},
-        {"$set": {"keyId": key_document["_id"], "pickupKey": sealed, "pickupSalt": salt}},
+        {"_id": ObjectId(code_id)},
+        {"$set": {"keyId": ObjectId(key_id), "pickupKey": sealed, "pickupSalt": salt}},
     )
-    user = users.mark_extension_linked_by_id(db, consumed["userId"], now=now)
-    return Link(user=user, key=key)
 
 
-def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now: datetime) -> str:
-    """The key the link with ``code`` issued, once, within the code's lifetime; binds ``device_id`` to it."""
-    _refuse_locked_client(db, client, now=now)
-    _delete_expired(db, now)
-    query = {
-        "codeHash": linkcodes.hash_link_code(code),
-        "usedAt": {"$ne": None},
-        "expiresAt": {"$gt": now},
-        "pickupKey": {"$exists": True},
-    }
-    pending = db[COLLECTION].find_one(query)
-    key_document = apikeys.find_key_by_id(db, str(pending["keyId"])) if pending else None
-    bound_elsewhere = key_document is not None and key_document["deviceId"] not in (None, device_id)
-    taken = None
-    if key_document is not None and not bound_elsewhere:
-        # Only one caller removes the sealed key; the document returned is the one from before.
-        taken = db[COLLECTION].find_one_and_update(query, {"$unset": {"pickupKey": "", "pickupSalt": ""}})
-    if taken is None:
-        _count_failure(db, client, now=now)
-        raise NotFound(INVALID_CODE)
-    apikeys.bind_device_by_id(db, taken["keyId"], device_id=device_id, now=now)
-    return linkcodes.unseal_key(taken["pickupKey"], code, taken["pickupSalt"])
+def _pending_query(code_hash: str, now: datetime) -> dict[str, Any]:
+    return {"codeHash": code_hash, "usedAt": {"$ne": None}, "expiresAt": {"$gt": now}, "pickupKey": {"$exists": True}}
+
+
+def _pending_key(document: dict[str, Any]) -> PendingKey:
+    return PendingKey(key_id=str(document["keyId"]), sealed=document["pickupKey"], salt=document["pickupSalt"])
+
+
+def find_pending_key_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> PendingKey | None:
+    document = db[COLLECTION].find_one(_pending_query(code_hash, now))
+    return _pending_key(document) if document else None
+
+
+def take_pending_key_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> PendingKey | None:
+    """Remove the sealed key from its code and return it; only one caller gets it, the others None."""
+    document = db[COLLECTION].find_one_and_update(
+        _pending_query(code_hash, now), {"$unset": {"pickupKey": "", "pickupSalt": ""}}
+    )
+    return _pending_key(document) if document else None

@@ -395,3 +395,24 @@ def find_usernames_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, s
     """The stored ``username`` of each listed user that exists (one ``$in``)."""
     found = db[COLLECTION].find({"userId": {"$in": user_ids}}, {"userId": 1, "username": 1})
     return {doc["userId"]: doc.get("username") for doc in found}
+
+
+# Added for the accounts services (merge into the repository)
+
+
+# What the boards show of a user beside their entry, and what decides whether they are listed.
+LISTING_FIELDS = dict.fromkeys(("userId", "username", "displayName", "avatarUrl", "isPublic", "archived"), 1)
+
+
+def find_listings_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Names, avatar and visibility of the users with these ids (one ``$in``), by userId; absent users are left out."""
+    if not user_ids:
+        return {}
+    return {doc["userId"]: doc for doc in db[COLLECTION].find({"userId": {"$in": user_ids}}, LISTING_FIELDS)}
+
+
+def insert_new_users(db: Database[Any], *, names: dict[str, str], now: datetime) -> None:
+    """Create many users (``{userId: username}``) with every default in one batched insert; all must be new."""
+    documents = [new_user_document(user_id=user_id, username=name, now=now) for user_id, name in names.items()]
+    if documents:
+        db[COLLECTION].insert_many(documents, ordered=False)

@@ -1,20 +1,24 @@
-"""Link code rules: the alphabet, sealing the issued key, the client address, rate-limit windows."""
+"""Link rules: the alphabet, sealing the issued key, the client address, refusals; rate-limit windows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tracking.domain.linkcodes import (
+from tracking.domain.linking import (
     ALPHABET,
     CODE_PATTERN,
+    LinkRefusal,
+    can_name_pending_key,
+    can_pick_up,
     client_address,
     code_expiry,
     hash_link_code,
     new_link_code,
+    refusal_of_unconsumed,
     seal_key,
     unseal_key,
-    window_start,
 )
+from tracking.domain.ratelimits import window_start
 
 
 def test_codes_match_the_extension_and_have_no_look_alikes() -> None:
@@ -55,3 +59,17 @@ def test_client_is_the_last_forwarded_address_without_port() -> None:
 def test_windows_are_aligned() -> None:
     now = datetime(2026, 11, 23, 10, 7, 30, tzinfo=UTC)
     assert window_start(now, timedelta(minutes=5)) == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
+
+
+def test_an_unconsumed_code_still_stored_was_used_and_anything_else_is_invalid() -> None:
+    assert refusal_of_unconsumed(still_stored=True) is LinkRefusal.USED
+    assert refusal_of_unconsumed(still_stored=False) is LinkRefusal.INVALID
+
+
+def test_only_well_formed_pickups_and_the_bound_device_get_the_key() -> None:
+    assert can_name_pending_key("dvc-0123", "ABC234")
+    assert not can_name_pending_key("no", "ABC234") and not can_name_pending_key("dvc-0123", "abc234")
+    assert can_pick_up(bound_device_id=None, device_id="dvc-1") and can_pick_up(
+        bound_device_id="dvc-1", device_id="dvc-1"
+    )
+    assert not can_pick_up(bound_device_id="dvc-2", device_id="dvc-1")

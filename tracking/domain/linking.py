@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
+
+from tracking.domain.ratelimits import Limit
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -23,16 +25,6 @@ CODE_LIFETIME = timedelta(minutes=10)
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{6}$")
 # The extension makes "dvc-" + 32 letters and digits; other clients may send any id of this shape.
 DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{4,100}$")
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most ``count`` events per fixed ``window``."""
-
-    name: str
-    count: int
-    window: timedelta
-
 
 # Issuing codes, per user and per calling key (the website backend issues for all its users with one key).
 CODES_PER_USER = Limit("link-code-user", 5, timedelta(minutes=5))
@@ -69,13 +61,6 @@ def unseal_key(sealed: bytes, code: str, salt: bytes) -> str:
     return bytes(a ^ b for a, b in zip(sealed, _keystream(code, salt, len(sealed)), strict=True)).decode("utf-8")
 
 
-def window_start(now: datetime, window: timedelta) -> datetime:
-    """Start of the fixed window holding ``now`` (windows are aligned on the epoch)."""
-    seconds = int(window.total_seconds())
-    epoch = int(now.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
-
-
 def client_address(forwarded_for: str | None) -> str:
     """The client as the platform saw it: the last X-Forwarded-For entry, which the front end appends.
 
@@ -91,3 +76,25 @@ def client_address(forwarded_for: str | None) -> str:
     elif address.count(":") == 1:
         address = address.split(":")[0]
     return address[:64]
+
+
+class LinkRefusal(Enum):
+    """Why a link code was not traded for a key."""
+
+    USED = "used"
+    INVALID = "invalid"
+
+
+def refusal_of_unconsumed(*, still_stored: bool) -> LinkRefusal:
+    """A code that could not be consumed but is still stored was used before; otherwise it is unknown or expired."""
+    return LinkRefusal.USED if still_stored else LinkRefusal.INVALID
+
+
+def can_name_pending_key(device_id: str, code: str) -> bool:
+    """A malformed device id or code cannot name a pending key: it is refused without a lookup."""
+    return bool(DEVICE_ID_PATTERN.match(device_id) and CODE_PATTERN.match(code))
+
+
+def can_pick_up(*, bound_device_id: str | None, device_id: str) -> bool:
+    """The key a link issued goes to the device it is bound to, or to the first device to ask."""
+    return bound_device_id in (None, device_id)

@@ -1,0 +1,135 @@
+"""The extension link flow: link codes for a user (service), the extension's link and its one key pickup.
+
+The extension v0.9.10 posts ``{linkCode}`` (no device id, perhaps a stale key), then fetches its key
+from ``/extension/key/auth/{deviceId}/{linkCode}`` with no credential; both steps are public, and
+wrong codes count toward a lockout of the client (tracking.domain.linking holds the rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from tracking.domain import linking as rules
+from tracking.domain import profiles
+from tracking.domain.access import new_api_key
+from tracking.domain.ratelimits import Limit
+from tracking.errors import AppError, Conflict, NotFound, TooManyRequests
+from tracking.store import apikeys, linkcodes, ratelimits, users
+
+INVALID_CODE = "Invalid or expired link code"
+EXTENSION_KEY_LABEL = "extension"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Link:
+    """A successful link: the user's public profile fields and the new ingest key."""
+
+    user: Mapping[str, Any]
+    key: str
+
+
+def _retry_after(seconds: int) -> dict[str, str]:
+    return {"Retry-After": str(seconds)}
+
+
+def _enforce(db: Database[Any], limit: Limit, subject: str, message: str, *, now: datetime) -> None:
+    decision = ratelimits.hit_by_subject(db, limit, subject, now=now)
+    if not decision.allowed:
+        raise TooManyRequests(message, headers=_retry_after(decision.retry_after_seconds))
+
+
+def _require_user(db: Database[Any], user_id: str) -> None:
+    if users.find_user_by_id(db, user_id) is None:
+        raise NotFound("User not found")
+
+
+def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now: datetime) -> IssuedCode:
+    """A new code for a known user, replacing the previous one; rate limited per user and per caller."""
+    _require_user(db, user_id)
+    _enforce(db, rules.CODES_PER_USER, user_id, "Rate limit exceeded for user", now=now)
+    _enforce(db, rules.CODES_PER_CALLER, caller_key_id, "Rate limit exceeded for caller", now=now)
+    linkcodes.delete_expired(db, now=now)
+    linkcodes.delete_codes_by_user(db, user_id)
+    expires_at = rules.code_expiry(now)
+    while True:
+        code = rules.new_link_code()
+        code_hash = rules.hash_link_code(code)
+        # A False insert means another user holds this code right now: draw again.
+        if linkcodes.insert_code(db, code_hash=code_hash, user_id=user_id, now=now, expires_at=expires_at):
+            return IssuedCode(code=code, expires_at=expires_at)
+
+
+def withdraw_link_codes_by_user(db: Database[Any], *, user_id: str) -> None:
+    _require_user(db, user_id)
+    linkcodes.delete_codes_by_user(db, user_id)
+
+
+def _refuse_locked_client(db: Database[Any], client: str, *, now: datetime) -> None:
+    decision = ratelimits.check_by_subject(db, rules.LINK_FAILURES_PER_CLIENT, client, now=now)
+    if not decision.allowed:
+        raise TooManyRequests(
+            "Too many failed attempts, temporarily locked", headers=_retry_after(decision.retry_after_seconds)
+        )
+
+
+def _count_failure(db: Database[Any], client: str, *, now: datetime) -> None:
+    ratelimits.hit_by_subject(db, rules.LINK_FAILURES_PER_CLIENT, client, now=now)
+
+
+def _refusal_error(refusal: rules.LinkRefusal) -> AppError:
+    if refusal is rules.LinkRefusal.USED:
+        return Conflict("This link code has already been used")
+    return NotFound(INVALID_CODE)
+
+
+def link_extension(db: Database[Any], *, code: str, device_id: str | None, client: str, now: datetime) -> Link:
+    """Trade a link code for a new ingest key of its user; a wrong code counts toward the client's lockout."""
+    _refuse_locked_client(db, client, now=now)
+    linkcodes.delete_expired(db, now=now)
+    code_hash = rules.hash_link_code(code)
+    consumed = linkcodes.consume_by_hash(db, code_hash, now=now)
+    if consumed is None:
+        _count_failure(db, client, now=now)
+        raise _refusal_error(rules.refusal_of_unconsumed(still_stored=linkcodes.exists_by_hash(db, code_hash)))
+    if users.find_user_by_id(db, consumed.user_id) is None:  # the user was deleted after the code was issued
+        raise NotFound(INVALID_CODE)
+    key = new_api_key()
+    record = apikeys.insert_key(
+        db, key=key, scope="ingest", label=EXTENSION_KEY_LABEL, user_id=consumed.user_id, device_id=None, now=now
+    )
+    if device_id is not None:
+        apikeys.bind_device_by_id(db, record.id, device_id=device_id, now=now)
+    salt, sealed = rules.seal_key(key, code)
+    linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=record.id, sealed=sealed, salt=salt)
+    user = users.mark_extension_linked_by_id(db, consumed.user_id, now=now)
+    return Link(user=profiles.public_profile(user), key=key)
+
+
+def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now: datetime) -> str:
+    """The key the link with ``code`` issued, once, within the code's lifetime; binds ``device_id`` to it."""
+    if not rules.can_name_pending_key(device_id, code):
+        raise NotFound(INVALID_CODE)
+    _refuse_locked_client(db, client, now=now)
+    linkcodes.delete_expired(db, now=now)
+    code_hash = rules.hash_link_code(code)
+    pending = linkcodes.find_pending_key_by_hash(db, code_hash, now=now)
+    record = apikeys.find_key_by_id(db, pending.key_id) if pending else None
+    taken = None
+    if record is not None and rules.can_pick_up(bound_device_id=record.device_id, device_id=device_id):
+        taken = linkcodes.take_pending_key_by_hash(db, code_hash, now=now)
+    if taken is None:
+        _count_failure(db, client, now=now)
+        raise NotFound(INVALID_CODE)
+    apikeys.bind_device_by_id(db, taken.key_id, device_id=device_id, now=now)
+    return rules.unseal_key(taken.sealed, code, taken.salt)

@@ -1,0 +1,70 @@
+"""Users and profiles: link a user (bot, website), read a profile, edit it, search users."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from tracking.config import Settings
+from tracking.domain import profiles
+from tracking.domain.access import Caller
+from tracking.errors import NotFound
+from tracking.services import ingest
+from tracking.store import users
+
+# Visibility decides the boards and the time zone the streak days: changing either relists the user.
+RELISTING_FIELDS = frozenset({"isPublic", "timezone"})
+
+
+@dataclass(frozen=True)
+class ProfileRead:
+    """A profile as one caller may see it: every public field, or, when private to them, only the id."""
+
+    user_id: str
+    visible: bool
+    profile: Mapping[str, Any]
+
+
+def link_user(
+    db: Database[Any],
+    *,
+    user_id: str,
+    username: str,
+    display_name: str | None,
+    avatar_url: str | None,
+    now: datetime,
+) -> Mapping[str, Any]:
+    """Create or update a user (POST /link); their public profile fields."""
+    user = users.link_user(
+        db, user_id=user_id, username=username, display_name=display_name, avatar_url=avatar_url, now=now
+    )
+    return profiles.public_profile(user)
+
+
+def read_profile(db: Database[Any], *, user_id: str, caller: Caller) -> ProfileRead:
+    user = users.find_user_by_id(db, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    profile = profiles.public_profile(user)
+    return ProfileRead(user_id=user_id, visible=profiles.can_see_profile(profile, caller), profile=profile)
+
+
+def update_profile(
+    db: Database[Any], *, user_id: str, changes: Mapping[str, Any], now: datetime, settings: Settings
+) -> Mapping[str, Any]:
+    """Apply validated profile ``changes``; a change of visibility relists the user on the boards."""
+    user = users.update_profile_by_id(db, user_id, dict(changes), now=now)
+    if user is None:
+        raise NotFound("User not found")
+    if RELISTING_FIELDS & changes.keys():
+        ingest.relist_user(db, user_id=user_id, now=now, settings=settings)
+    return profiles.public_profile(user)
+
+
+def search_users(db: Database[Any], *, text: str, limit: int) -> list[Mapping[str, Any]]:
+    """Public, unarchived users whose name or display name contains ``text``, most coding time first."""
+    return [profiles.public_profile(user) for user in users.find_public_users_by_text(db, text=text, limit=limit)]
