@@ -9,12 +9,13 @@ import pytest
 from tracking.domain.access import ANONYMOUS, Caller
 from tracking.domain.profiles import (
     PUBLIC_PROFILE_FIELDS,
+    User,
     can_see_profile,
     check_https_url,
     check_socials,
     is_real_username,
     is_valid_timezone,
-    new_user_document,
+    new_user,
     public_profile,
 )
 
@@ -44,29 +45,21 @@ def test_placeholder_names_are_not_real() -> None:
 
 
 def test_public_profile_is_an_explicit_list_without_secrets() -> None:
-    stored = {
-        **new_user_document(user_id="1", username="ada", now=NOW),
-        "_id": "x",
-        "linkCode": "ABC234",
-        "linkAPIKey": "secret",
-        "deviceId": "dvc-1",
-        "badges": [],
-    }
-    profile = public_profile(stored)
+    profile = public_profile(new_user(user_id="1", username="ada", now=NOW))
     assert tuple(profile) == PUBLIC_PROFILE_FIELDS
     assert not {"_id", "linkCode", "linkAPIKey", "deviceId", "__v"} & profile.keys()
 
 
 def test_a_bot_created_user_reads_with_defaults() -> None:
-    profile = public_profile({"userId": "1", "username": "ada", "languages": {"python": 5}})
+    profile = public_profile(User(user_id="1", username="ada", languages={"python": 5}))
     assert profile["timezone"] == "UTC" and profile["isPublic"] is True and profile["createdAt"] is None
     assert profile["languages"]["python"] == 5 and profile["languages"]["other"] == 0
     assert len(profile["languages"]) == 26
 
 
 def test_a_private_profile_is_seen_only_by_whoever_acts_for_its_user() -> None:
-    private = {"userId": "1", "isPublic": False}
-    assert can_see_profile({"userId": "1", "isPublic": True}, ANONYMOUS)
+    private = User(user_id="1", is_public=False)
+    assert can_see_profile(User(user_id="1", is_public=True), ANONYMOUS)
     assert not can_see_profile(private, ANONYMOUS)
     assert not can_see_profile(private, Caller(scope="ingest", user_id="2"))
     assert can_see_profile(private, Caller(scope="ingest", user_id="1"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from tracking.domain.profiles import User
 from tracking.domain.ranking import (
+    Listing,
     board_names,
     days_spanned,
     decode_cursor,
@@ -16,15 +18,22 @@ from tracking.domain.ranking import (
 )
 
 
+def _listing(
+    *, username: str = "ada", display_name: str | None = None, is_public: bool = True, archived: bool = False
+) -> Listing:
+    return Listing("1", username, display_name, None, is_public, archived)
+
+
 def test_private_archived_and_missing_users_are_not_listed() -> None:
-    assert is_listed({"userId": "1"}) and is_listed({"isPublic": True, "archived": False})
-    assert not is_listed({"isPublic": False}) and not is_listed({"archived": True}) and not is_listed(None)
+    assert is_listed(User(user_id="1")) and is_listed(_listing(is_public=True, archived=False))
+    assert not is_listed(_listing(is_public=False)) and not is_listed(_listing(archived=True)) and not is_listed(None)
+    assert not is_listed(User(user_id="1", is_public=False)) and not is_listed(User(user_id="1", archived=True))
 
 
 def test_names_fall_back_to_anonymous_and_the_username() -> None:
     assert board_names(None) == ("Anonymous", "Anonymous")
-    assert board_names({"username": "ada", "displayName": None}) == ("ada", "ada")
-    assert board_names({"username": "ada", "displayName": "Ada L."}) == ("ada", "Ada L.")
+    assert board_names(_listing(username="ada", display_name=None)) == ("ada", "ada")
+    assert board_names(_listing(username="ada", display_name="Ada L.")) == ("ada", "Ada L.")
 
 
 def test_rank_delta_is_positive_when_moving_up() -> None:

@@ -35,7 +35,7 @@ def test_a_code_links_once_and_its_key_is_picked_up_once(db: Database[dict[str, 
     create_user(db, USER_A, "ada")
     issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", now=NOW)
     link = link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", now=NOW)
-    assert (link.user["userId"], link.user["extensionLinked"]) == (USER_A, True)
+    assert (link.user.user_id, link.user.extension_linked) == (USER_A, True)
     with pytest.raises(Conflict):
         link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", now=NOW)
     assert pickup_key(db, device_id=DEVICE, code=issued.code, client="1.2.3.4", now=NOW) == link.key

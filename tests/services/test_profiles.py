@@ -27,7 +27,7 @@ def test_a_private_profile_reads_as_private_to_others(db: Database[dict[str, Any
     hidden = profiles.read_profile(db, user_id=USER_A, caller=ANONYMOUS)
     assert (hidden.user_id, hidden.visible) == (USER_A, False)
     own = profiles.read_profile(db, user_id=USER_A, caller=Caller(scope="ingest", user_id=USER_A))
-    assert own.visible and own.profile["username"] == "ada"
+    assert own.visible and own.user.username == "ada"
     with pytest.raises(NotFound):
         profiles.read_profile(db, user_id=USER_B, caller=ANONYMOUS)
 
@@ -36,10 +36,8 @@ def test_going_private_takes_the_user_off_the_boards(db: Database[dict[str, Any]
     _code(db, USER_A)
     assert db.boards.count_documents({"userId": USER_A}) > 0
     now = datetime.now(UTC)
-    profile = profiles.update_profile(
-        db, user_id=USER_A, changes={"isPublic": False}, now=now, settings=config.settings()
-    )
-    assert profile["isPublic"] is False
+    user = profiles.update_profile(db, user_id=USER_A, changes={"isPublic": False}, now=now, settings=config.settings())
+    assert user.is_public is False
     assert db.boards.count_documents({"userId": USER_A}) == 0
     profiles.update_profile(db, user_id=USER_A, changes={"bio": "hi"}, now=now, settings=config.settings())
     assert db.boards.count_documents({"userId": USER_A}) == 0
@@ -50,4 +48,4 @@ def test_going_private_takes_the_user_off_the_boards(db: Database[dict[str, Any]
 def test_search_leaves_private_users_out(db: Database[dict[str, Any]]) -> None:
     create_user(db, USER_A, "ada")
     create_user(db, USER_B, "adam", isPublic=False)
-    assert [p["userId"] for p in profiles.search_users(db, text="AD", limit=10)] == [USER_A]
+    assert [user.user_id for user in profiles.search_users(db, text="AD", limit=10)] == [USER_A]

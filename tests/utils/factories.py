@@ -12,20 +12,19 @@ from typing import Any
 from pymongo.database import Database
 
 from tracking.domain.access import Scope, new_api_key
+from tracking.domain.profiles import User
 from tracking.store.apikeys import insert_key
-from tracking.store.users import ensure_user, find_user_by_id
+from tracking.store.users import ensure_user, find_user_by_id, set_fields_by_id
 
 USER_A = "111111111111111111"
 USER_B = "222222222222222222"
 
 
-def create_user(
-    db: Database[dict[str, Any]], user_id: str = USER_A, username: str = "ada", **fields: Any
-) -> dict[str, Any]:
-    """A user with every default, then ``fields`` set on it (e.g. ``isPublic=False``); returns the stored document."""
+def create_user(db: Database[dict[str, Any]], user_id: str = USER_A, username: str = "ada", **fields: Any) -> User:
+    """A user with every default, then ``fields`` (named as in the document) set on it, e.g. ``isPublic=False``."""
     ensure_user(db, user_id=user_id, username=username, now=datetime.now(UTC))
     if fields:
-        db.users.update_one({"userId": user_id}, {"$set": fields})
+        set_fields_by_id(db, user_id, fields)
     user = find_user_by_id(db, user_id)
     assert user is not None
     return user

@@ -13,6 +13,7 @@ import azure.functions as func
 from tracking.api.auth import PUBLIC, SERVICE, current_caller
 from tracking.api.http import endpoint, json_response, read_json
 from tracking.domain.linking import client_address
+from tracking.domain.profiles import public_profile
 from tracking.models import (
     ExtensionKeyPublic,
     ExtensionLinkCreate,
@@ -60,7 +61,7 @@ def link_extension(req: func.HttpRequest) -> func.HttpResponse:
     link = linking.link_extension(
         get_db(), code=body.linkCode, device_id=body.deviceId, client=_client(req), now=datetime.now(UTC)
     )
-    user = ExtensionUserPublic.model_validate(link.user)
+    user = ExtensionUserPublic.model_validate(public_profile(link.user))
     return json_response(ExtensionLinkedPublic(success=True, user=user, token=link.key))
 
 

@@ -9,6 +9,7 @@ import azure.functions as func
 from tracking import config
 from tracking.api.auth import PUBLIC, SERVICE, current_caller, user_route
 from tracking.api.http import endpoint, json_response, read_json, read_query
+from tracking.domain.profiles import public_profile
 from tracking.models import (
     PrivateProfilePublic,
     ProfileSummaryPublic,
@@ -33,7 +34,7 @@ bp = func.Blueprint()
 @endpoint(auth=SERVICE)
 def link_user(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserLinkCreate)
-    profile = profiles.link_user(
+    user = profiles.link_user(
         get_db(),
         user_id=body.userId,
         username=body.username,
@@ -41,7 +42,7 @@ def link_user(req: func.HttpRequest) -> func.HttpResponse:
         avatar_url=body.avatarUrl,
         now=datetime.now(UTC),
     )
-    summary = UserSummaryPublic.model_validate(profile)
+    summary = UserSummaryPublic.model_validate(public_profile(user))
     return json_response(UserLinkedPublic(message="User linked successfully", user=summary))
 
 
@@ -52,7 +53,7 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     read = profiles.read_profile(get_db(), user_id=req.route_params["userId"], caller=current_caller())
     if not read.visible:
         return json_response(PrivateProfilePublic(userId=read.user_id, isPublic=False))
-    return json_response(UserProfilePublic.model_validate(read.profile))
+    return json_response(UserProfilePublic.model_validate(public_profile(read.user)))
 
 
 @bp.function_name("update_user_profile")
@@ -60,14 +61,14 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=user_route("userId"))
 def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
-    profile = profiles.update_profile(
+    user = profiles.update_profile(
         get_db(),
         user_id=req.route_params["userId"],
         changes=body.model_dump(exclude_none=True),
         now=datetime.now(UTC),
         settings=config.settings(),
     )
-    summary = ProfileSummaryPublic.model_validate(profile)
+    summary = ProfileSummaryPublic.model_validate(public_profile(user))
     return json_response(ProfileUpdatedPublic(message="User profile updated successfully", user=summary))
 
 
@@ -77,4 +78,6 @@ def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 def search_users(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserSearchQuery)
     found = profiles.search_users(get_db(), text=query.q, limit=query.limit)
-    return json_response(UsersSearchPublic(users=[UserSearchResultPublic.model_validate(user) for user in found]))
+    return json_response(
+        UsersSearchPublic(users=[UserSearchResultPublic.model_validate(public_profile(user)) for user in found])
+    )

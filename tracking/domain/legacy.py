@@ -9,19 +9,20 @@ baseline plus the daily totals. A user created by this server has a baseline of 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+from tracking.domain.profiles import User
 
 
-def baseline(user: Mapping[str, Any]) -> tuple[float, dict[str, float]]:
+def baseline(user: User) -> tuple[float, dict[str, float]]:
     """Seconds and seconds per language (the bot's keys) the user had before this server tracked them."""
-    if "baselineCodingTime" in user:
-        return float(user["baselineCodingTime"] or 0), dict(user.get("baselineLanguages") or {})
+    if user.baseline_coding_time is not None:
+        return float(user.baseline_coding_time), dict(user.baseline_languages or {})
     languages = {
         name: float(seconds)
-        for name, seconds in (user.get("languages") or {}).items()
+        for name, seconds in (user.languages or {}).items()
         if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0
     }
-    total = user.get("totalCodingTime")
+    total = user.total_coding_time
     return (float(total) if isinstance(total, int | float) and total > 0 else 0.0), languages
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from tracking.domain.access import Caller
@@ -60,8 +60,6 @@ SOCIALS_MAX_ENTRIES = 10
 SOCIAL_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 SEARCH_MAX_LIMIT = 50
 
-_EPOCH = datetime(1970, 1, 1)
-
 # The fields of a profile anyone may read when it is public; nothing else of the document is shown.
 PUBLIC_PROFILE_FIELDS: tuple[str, ...] = (
     "userId",
@@ -86,47 +84,88 @@ PUBLIC_PROFILE_FIELDS: tuple[str, ...] = (
 )
 
 
-def new_user_document(*, user_id: str, username: str | None, now: datetime) -> dict[str, Any]:
-    """A complete new ``users`` document with the defaults of contract section 2.1 (timezone UTC).
+def _no_languages() -> dict[str, float]:
+    return {key: 0 for key in USER_LANGUAGE_KEYS}
 
-    ``_id`` is left to the database, which makes it an ObjectId (the bot's saves need one).
+
+@dataclass(frozen=True)
+class User:
+    """The ``users`` document, field by field in the document's order: each default of contract section 2.1 lives here.
+
+    A document the bot or the replaced server created lacks many fields; they read as these defaults (a
+    missing date is unknown, not the epoch). A field that is present is kept as stored. Left out: the bot's
+    own fields (badges, border), which it keeps itself, and ``linkCode``, ``linkAPIKey`` and ``deviceId``,
+    which this server neither writes nor reads (its codes and keys live hashed in their own collections).
     """
-    return {
-        "userId": user_id,
-        "username": username if is_real_username(username) else DEFAULT_USERNAME,
-        "displayName": None,
-        "avatarUrl": None,
-        "linkedAt": now,
-        "lastLinkedAt": None,
-        "isPublic": True,
-        "timezone": DEFAULT_TIMEZONE,
-        "bio": "",
-        "socials": {},
-        "followers": 0,
-        "following": 0,
-        "premium": False,
-        "premiumSince": None,
-        "sponsor": False,
-        "sponsorSince": None,
-        "dailyCodingTime": 0,
-        "weeklyCodingTime": 0,
-        "monthlyCodingTime": 0,
-        "totalCodingTime": 0,
-        "currentStreak": 0,
-        "longestStreak": 0,
-        "achievements": [],
-        "languages": {key: 0 for key in USER_LANGUAGE_KEYS},
-        "lastSessionDate": None,
-        "archived": False,
-        "archivedAt": None,
-        "extensionLinked": False,
-        "createdAt": now,
-        "updatedAt": now,
-        "__v": 0,
-    }
+
+    user_id: str
+    username: str = DEFAULT_USERNAME
+    display_name: str | None = None
+    avatar_url: str | None = None
+    linked_at: datetime | None = None
+    last_linked_at: datetime | None = None
+    is_public: bool = True
+    timezone: str = DEFAULT_TIMEZONE
+    bio: str = ""
+    socials: dict[str, Any] = field(default_factory=dict)
+    followers: int = 0
+    following: int = 0
+    premium: bool = False
+    premium_since: datetime | None = None
+    # The replaced server stored the string "false"; the bot and this server store a Boolean.
+    sponsor: bool | str = False
+    sponsor_since: datetime | None = None
+    # Never written after creation: kept because the bot's schema declares them.
+    daily_coding_time: float = 0
+    weekly_coding_time: float = 0
+    monthly_coding_time: float = 0
+
+    total_coding_time: float = 0
+    current_streak: int = 0
+    longest_streak: int = 0
+    achievements: list[dict[str, Any]] = field(default_factory=list)
+    languages: dict[str, float] = field(default_factory=_no_languages)
+    last_session_date: datetime | None = None
+    archived: bool = False
+    archived_at: datetime | None = None
+    extension_linked: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 0  # Mongoose's __v
+    # This server's own fields (tracking.domain.legacy, tracking.domain.credit); None: never derived by it.
+    baseline_coding_time: float | None = None
+    baseline_languages: dict[str, float] = field(default_factory=dict)
+    credit_version: int | None = None
+    tracked_coding_time: float | None = None
+    language_totals: dict[str, float] = field(default_factory=dict)
 
 
-def is_real_username(username: str | None) -> bool:
+def _document_name(attribute: str) -> str:
+    if attribute == "version":
+        return "__v"
+    head, *rest = attribute.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+# The document's name of each User field: its camelCase (``user_id`` is ``userId``), and ``__v``.
+USER_DOCUMENT_NAMES: dict[str, str] = {item.name: _document_name(item.name) for item in fields(User)}
+
+
+def new_user(*, user_id: str, username: str | None, now: datetime) -> User:
+    """A user this server creates: every default, no time from before this server, credited to version 0."""
+    return User(
+        user_id=user_id,
+        username=username if is_real_username(username) else DEFAULT_USERNAME,
+        linked_at=now,
+        created_at=now,
+        updated_at=now,
+        baseline_coding_time=0.0,
+        credit_version=0,
+        tracked_coding_time=0.0,
+    )
+
+
+def is_real_username(username: str | None) -> TypeGuard[str]:
     """False for a missing name and for the extension's placeholder, which must not replace a known name."""
     return username is not None and username.strip() != "" and username not in PLACEHOLDER_USERNAMES
 
@@ -187,22 +226,17 @@ def check_socials(socials: dict[str, str]) -> dict[str, str]:
     return socials
 
 
-def public_profile(user: dict[str, Any]) -> dict[str, Any]:
-    """The fields of PUBLIC_PROFILE_FIELDS, with the defaults of a new user for any the document lacks.
+_PUBLIC_ATTRIBUTES = {name: attribute for attribute, name in USER_DOCUMENT_NAMES.items()}
 
-    Documents the bot created have only a few fields; readers still get every field of the public shape.
-    """
-    defaults = new_user_document(user_id=user["userId"], username=None, now=_EPOCH)
-    # A missing date is unknown, not the epoch.
-    defaults.update(linkedAt=None, createdAt=None)
-    profile = {field: user.get(field, defaults[field]) for field in PUBLIC_PROFILE_FIELDS}
-    if not isinstance(profile["languages"], dict):
-        profile["languages"] = defaults["languages"]
-    else:
-        profile["languages"] = {key: profile["languages"].get(key, 0) for key in USER_LANGUAGE_KEYS}
+
+def public_profile(user: User) -> dict[str, Any]:
+    """The fields of PUBLIC_PROFILE_FIELDS, named as in the document, with all 26 language keys."""
+    profile = {name: getattr(user, _PUBLIC_ATTRIBUTES[name]) for name in PUBLIC_PROFILE_FIELDS}
+    languages = user.languages if isinstance(user.languages, dict) else {}
+    profile["languages"] = {key: languages.get(key, 0) for key in USER_LANGUAGE_KEYS}
     return profile
 
 
-def can_see_profile(profile: Mapping[str, Any], caller: Caller) -> bool:
+def can_see_profile(user: User, caller: Caller) -> bool:
     """Anyone sees a public profile; a private one only whoever may act for its user (its ingest key, a service key)."""
-    return bool(profile["isPublic"]) or caller.acts_for(profile["userId"])
+    return bool(user.is_public) or caller.acts_for(user.user_id)

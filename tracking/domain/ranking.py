@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from tracking.domain.profiles import DEFAULT_USERNAME
+from tracking.domain.profiles import DEFAULT_USERNAME, User
 
 # ?period= of the growth board, and the days of each of its two windows.
 GROWTH_WINDOW_DAYS = {"day": 1, "1d": 1, "week": 7, "7d": 7, "month": 30, "30d": 30}
 
 
-def is_listed(user: Mapping[str, Any] | None) -> bool:
+@dataclass(frozen=True)
+class Listing:
+    """What a board shows of a user beside their entry, and what decides whether they are listed."""
+
+    user_id: str
+    username: str
+    display_name: str | None
+    avatar_url: str | None
+    is_public: bool
+    archived: bool
+
+
+def is_listed(user: Listing | User | None) -> bool:
     """Private (``isPublic: false``) and archived users are left off boards and search."""
-    return user is not None and user.get("isPublic", True) is not False and not user.get("archived", False)
+    return user is not None and user.is_public is not False and not user.archived
 
 
 def rank_delta(rank: int, previous_rank: int | None) -> int:
@@ -28,10 +40,10 @@ def rank_delta(rank: int, previous_rank: int | None) -> int:
     return 0 if previous_rank is None else previous_rank - rank
 
 
-def board_names(user: Mapping[str, Any] | None) -> tuple[str, str]:
+def board_names(user: Listing | None) -> tuple[str, str]:
     """``(username, display name)`` shown on a board: a missing name is Anonymous, a missing display name the name."""
-    username = (user or {}).get("username") or DEFAULT_USERNAME
-    return username, (user or {}).get("displayName") or username
+    username = (user.username if user else None) or DEFAULT_USERNAME
+    return username, (user.display_name if user else None) or username
 
 
 def encode_cursor(total: float, user_id: str) -> str:

@@ -44,7 +44,7 @@ from tracking.domain.credit import (
 from tracking.domain.days import days_overlapped, local_today
 from tracking.domain.intervals import Credit, Span, credit
 from tracking.domain.periods import ALL_TIME_KEY, ROLLING_KEY, calendar_periods_between
-from tracking.domain.profiles import is_real_username
+from tracking.domain.profiles import User, is_real_username
 from tracking.domain.ranking import is_listed
 from tracking.domain.sessions import MAX_FUTURE, NewSession
 from tracking.domain.streaks import StreakDays, compute_streak, local_day_seconds, parse_zone
@@ -260,15 +260,15 @@ def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Set
         if claim is not None:
             break
         attempt = _wait(attempt, deadline)
-    document = users.find_user_by_id(db, user_id)
-    if document is None:
+    user = users.find_user_by_id(db, user_id)
+    if user is None:
         return
-    user = users.find_credit_user_by_id(db, user_id, now=now)
-    if user is not None and user.totals is not None:
-        tracked = Credit(user.totals.tracked_seconds, user.totals.language_totals)
+    credit_user = users.find_credit_user_by_id(db, user_id, now=now)
+    if credit_user is not None and credit_user.totals is not None:
+        tracked = Credit(credit_user.totals.tracked_seconds, credit_user.totals.language_totals)
     else:
         tracked = _sum_days(dailytotals.find_all_days_by_user(db, user_id))
-    baseline_seconds, baseline_languages = legacy.baseline(document)
+    baseline_seconds, baseline_languages = legacy.baseline(user)
     all_time = all_time_credit(
         baseline_seconds=baseline_seconds, baseline_languages=baseline_languages, tracked=tracked
     )
@@ -276,7 +276,7 @@ def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Set
         db, user_id=user_id, start=now - _board_horizon(settings) - timedelta(days=31), end=now + MAX_FUTURE
     )
     _check_lease(claim)
-    _rebuild_boards(db, document, spans=spans, all_time=all_time, now=now, settings=settings)
+    _rebuild_boards(db, user, spans=spans, all_time=all_time, now=now, settings=settings)
     users.set_fields_by_id(db, user_id, {"creditVersion": claim.version})
 
 
@@ -296,7 +296,7 @@ def _sum_days(days: Iterable[DayTotal]) -> Credit:
 
 def _rebuild_boards(
     db: Database[Any],
-    document: dict[str, Any],
+    user: User,
     *,
     spans: list[Span],
     all_time: Credit,
@@ -304,8 +304,8 @@ def _rebuild_boards(
     settings: Settings,
 ) -> None:
     """The user's entries of every period a session can still reach, all time and the rolling board, whole."""
-    user_id = document["userId"]
-    if not is_listed(document):
+    user_id = user.user_id
+    if not is_listed(user):
         boards.delete_entries_by_user(db, user_id)
         return
     board_zone = settings.board_timezone
@@ -325,12 +325,12 @@ def _rebuild_boards(
 def _rebuild_under_claim(
     db: Database[Any], *, user_id: str, claim: Claim, now: datetime, settings: Settings, changes: dict[str, Any]
 ) -> None:
-    document = users.find_user_by_id(db, user_id)
-    if document is None:
+    stored_user = users.find_user_by_id(db, user_id)
+    if stored_user is None:
         return
-    document = {**document, **changes}
+    user = users.with_changes(stored_user, changes)
     board_zone = settings.board_timezone
-    zone = parse_zone(document.get("timezone"))
+    zone = parse_zone(user.timezone)
     first_complete = (now - timedelta(days=settings.retention_session_days)).date() + timedelta(days=1)
     spans = sessions.find_spans_by_user(db, user_id)
     stored = {total.day: total for total in dailytotals.find_all_days_by_user(db, user_id)}
@@ -342,7 +342,7 @@ def _rebuild_under_claim(
     days = {**{day: total for day, total in stored.items() if day < first_complete}, **recomputed}
 
     tracked = _sum_days(days.values())
-    baseline_seconds, baseline_languages = legacy.baseline(document)
+    baseline_seconds, baseline_languages = legacy.baseline(user)
     all_time = all_time_credit(
         baseline_seconds=baseline_seconds, baseline_languages=baseline_languages, tracked=tracked
     )
@@ -352,8 +352,8 @@ def _rebuild_under_claim(
     full = compute_streak(local_days, today=today, min_seconds=settings.streak_min_seconds)
     streak_days = StreakDays.from_day_seconds(local_days, anchor=today, min_seconds=settings.streak_min_seconds)
     # Both only grow: a streak from before the sessions we hold is kept.
-    streak = streak_days.streak(today, longest_before=max(full.longest, int(document.get("longestStreak") or 0)))
-    ends = [end for end in (document.get("lastSessionDate"), max((s.end for s in spans), default=None)) if end]
+    streak = streak_days.streak(today, longest_before=max(full.longest, int(user.longest_streak or 0)))
+    ends = [end for end in (user.last_session_date, max((s.end for s in spans), default=None)) if end]
     progress = Progress(total_seconds=all_time.seconds, longest_streak=streak.longest, languages=tracked.languages)
     held = users.find_achievement_names_by_id(db, user_id)
     user_totals = UserTotals(
@@ -371,7 +371,7 @@ def _rebuild_under_claim(
     _check_lease(claim)
     dailytotals.set_days_by_user(db, user_id=user_id, totals=recomputed.values(), now=now)
     _check_lease(claim)
-    _rebuild_boards(db, document, spans=spans, all_time=all_time, now=now, settings=settings)
+    _rebuild_boards(db, user, spans=spans, all_time=all_time, now=now, settings=settings)
     _check_lease(claim)
     rebuilt = {"baselineCodingTime": baseline_seconds, "baselineLanguages": baseline_languages, **changes}
     _write_user(db, user_id, version=claim.version, user_totals=user_totals, now=now, changes=rebuilt)

@@ -190,14 +190,14 @@ def read_growth(db: Database[Any], *, period: str, limit: int, now: datetime) ->
     rows = []
     for user_id, seconds in current.items():
         user = listings.get(user_id)
-        if not ranking.is_listed(user):
+        if user is None or not ranking.is_listed(user):
             continue
         _, name = ranking.board_names(user)
         rows.append(
             Growth(
                 user_id=user_id,
                 name=name,
-                avatar_url=(user or {}).get("avatarUrl"),
+                avatar_url=user.avatar_url,
                 delta_hours=round((seconds - previous.get(user_id, 0.0)) / 3600, 2),
                 total_hours=round(seconds / 3600, 2),
             )

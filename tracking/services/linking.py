@@ -7,7 +7,6 @@ wrong codes count toward a lockout of the client (tracking.domain.linking holds 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +14,8 @@ from typing import Any
 from pymongo.database import Database
 
 from tracking.domain import linking as rules
-from tracking.domain import profiles
 from tracking.domain.access import new_api_key
+from tracking.domain.profiles import User
 from tracking.domain.ratelimits import Limit
 from tracking.errors import AppError, Conflict, NotFound, TooManyRequests
 from tracking.store import apikeys, linkcodes, ratelimits, users
@@ -33,9 +32,9 @@ class IssuedCode:
 
 @dataclass(frozen=True)
 class Link:
-    """A successful link: the user's public profile fields and the new ingest key."""
+    """A successful link: the linked user and the new ingest key."""
 
-    user: Mapping[str, Any]
+    user: User
     key: str
 
 
@@ -113,7 +112,7 @@ def link_extension(db: Database[Any], *, code: str, device_id: str | None, clien
     salt, sealed = rules.seal_key(key, code)
     linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=record.id, sealed=sealed, salt=salt)
     user = users.mark_extension_linked_by_id(db, consumed.user_id, now=now)
-    return Link(user=profiles.public_profile(user), key=key)
+    return Link(user=user, key=key)
 
 
 def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now: datetime) -> str:

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from tracking.config import Settings
 from tracking.domain import profiles
 from tracking.domain.access import Caller
+from tracking.domain.profiles import User
 from tracking.errors import NotFound
 from tracking.services import ingest
 from tracking.store import users
@@ -26,7 +27,7 @@ class ProfileRead:
 
     user_id: str
     visible: bool
-    profile: Mapping[str, Any]
+    user: User
 
 
 def link_user(
@@ -37,34 +38,33 @@ def link_user(
     display_name: str | None,
     avatar_url: str | None,
     now: datetime,
-) -> Mapping[str, Any]:
-    """Create or update a user (POST /link); their public profile fields."""
-    user = users.link_user(
-        db, user_id=user_id, username=username, display_name=display_name, avatar_url=avatar_url, now=now
+) -> User:
+    """Create or update a user (POST /link): the name, and the display name and avatar when given."""
+    users.ensure_user(db, user_id=user_id, username=username, now=now)
+    return users.record_link_by_id(
+        db, user_id, username=username, display_name=display_name, avatar_url=avatar_url, now=now
     )
-    return profiles.public_profile(user)
 
 
 def read_profile(db: Database[Any], *, user_id: str, caller: Caller) -> ProfileRead:
     user = users.find_user_by_id(db, user_id)
     if user is None:
         raise NotFound("User not found")
-    profile = profiles.public_profile(user)
-    return ProfileRead(user_id=user_id, visible=profiles.can_see_profile(profile, caller), profile=profile)
+    return ProfileRead(user_id=user_id, visible=profiles.can_see_profile(user, caller), user=user)
 
 
 def update_profile(
     db: Database[Any], *, user_id: str, changes: Mapping[str, Any], now: datetime, settings: Settings
-) -> Mapping[str, Any]:
+) -> User:
     """Apply validated profile ``changes``; a change of visibility relists the user on the boards."""
     user = users.update_profile_by_id(db, user_id, dict(changes), now=now)
     if user is None:
         raise NotFound("User not found")
     if RELISTING_FIELDS & changes.keys():
         ingest.relist_user(db, user_id=user_id, now=now, settings=settings)
-    return profiles.public_profile(user)
+    return user
 
 
-def search_users(db: Database[Any], *, text: str, limit: int) -> list[Mapping[str, Any]]:
+def search_users(db: Database[Any], *, text: str, limit: int) -> list[User]:
     """Public, unarchived users whose name or display name contains ``text``, most coding time first."""
-    return [profiles.public_profile(user) for user in users.find_public_users_by_text(db, text=text, limit=limit)]
+    return users.find_public_users_by_text(db, text=text, limit=limit)

@@ -23,7 +23,8 @@ from tracking.domain import profiles
 from tracking.domain.achievements import Milestone
 from tracking.domain.credit import StoredTotals, UserTotals
 from tracking.domain.days import local_today
-from tracking.domain.ranking import is_listed
+from tracking.domain.profiles import USER_DOCUMENT_NAMES, User, new_user
+from tracking.domain.ranking import Listing, is_listed
 from tracking.domain.streaks import StreakDays, parse_zone
 from tracking.store.client import indexes
 
@@ -40,16 +41,24 @@ def create_user_indexes(db: Database[Any]) -> None:
 CREDIT_FIELDS = ("creditVersion", "trackedCodingTime", "languageTotals", "streakDays")
 
 
+def _document(user: User) -> dict[str, Any]:
+    """The stored document of ``user``; ``_id`` is left to the database, which makes it an ObjectId."""
+    return {name: getattr(user, attribute) for attribute, name in USER_DOCUMENT_NAMES.items()}
+
+
+def _user(doc: Mapping[str, Any]) -> User:
+    """A stored document as a User: the fields it lacks take their defaults, fields User does not name are left out."""
+    return User(**{attribute: doc[name] for attribute, name in USER_DOCUMENT_NAMES.items() if name in doc})
+
+
 def new_user_document(*, user_id: str, username: str | None, now: datetime) -> dict[str, Any]:
-    """A complete new user document with every default (see tracking.domain.profiles), credited to version 0."""
-    return {
-        **profiles.new_user_document(user_id=user_id, username=username, now=now),
-        "baselineCodingTime": 0.0,
-        "baselineLanguages": {},
-        "creditVersion": 0,
-        "trackedCodingTime": 0.0,
-        "languageTotals": {},
-    }
+    """A complete new user document with every default (tracking.domain.profiles.new_user)."""
+    return _document(new_user(user_id=user_id, username=username, now=now))
+
+
+def with_changes(user: User, changes: Mapping[str, Any]) -> User:
+    """``user`` as it reads once ``changes`` (named as in the document) are set."""
+    return _user({**_document(user), **changes})
 
 
 def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: datetime) -> None:
@@ -72,8 +81,9 @@ def ensure_user(db: Database[Any], *, user_id: str, username: str | None, now: d
             db[COLLECTION].update_one({"userId": user_id}, {"$set": {"username": username}})
 
 
-def find_user_by_id(db: Database[Any], user_id: str) -> dict[str, Any] | None:
-    return db[COLLECTION].find_one({"userId": user_id})
+def find_user_by_id(db: Database[Any], user_id: str) -> User | None:
+    doc = db[COLLECTION].find_one({"userId": user_id})
+    return None if doc is None else _user(doc)
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,7 @@ def find_credit_user_by_id(db: Database[Any], user_id: str, *, now: datetime) ->
         totals = StoredTotals(
             user_id=user_id,
             version=doc["creditVersion"],
-            listed=is_listed(doc),
+            listed=is_listed(_user(doc)),
             zone=zone,
             baseline_seconds=float(doc.get("baselineCodingTime") or 0),
             baseline_languages=dict(doc.get("baselineLanguages") or {}),
@@ -306,17 +316,10 @@ def find_user_ids_after(db: Database[Any], *, after: str | None, limit: int) -> 
     return [doc["userId"] for doc in cursor]
 
 
-def link_user(
-    db: Database[Any],
-    *,
-    user_id: str,
-    username: str,
-    display_name: str | None,
-    avatar_url: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """Create or update a user (POST /link): the name, and the display name and avatar when given."""
-    ensure_user(db, user_id=user_id, username=username, now=now)
+def record_link_by_id(
+    db: Database[Any], user_id: str, *, username: str, display_name: str | None, avatar_url: str | None, now: datetime
+) -> User:
+    """What POST /link sets on an existing user: the name, and the display name and avatar when given."""
     changes: dict[str, Any] = {"username": username, "lastLinkedAt": now, "updatedAt": now}
     if display_name is not None:
         changes["displayName"] = display_name
@@ -325,15 +328,14 @@ def link_user(
     return _set_existing_by_id(db, user_id, changes)
 
 
-def _set_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
-    return db[COLLECTION].find_one_and_update(
+def _set_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> User | None:
+    doc = db[COLLECTION].find_one_and_update(
         {"userId": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
     )
+    return None if doc is None else _user(doc)
 
 
-def update_profile_by_id(
-    db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime
-) -> dict[str, Any] | None:
+def update_profile_by_id(db: Database[Any], user_id: str, changes: dict[str, Any], *, now: datetime) -> User | None:
     """Apply validated profile ``changes``; None when there is no such user."""
     return _set_by_id(db, user_id, {**changes, "updatedAt": now})
 
@@ -345,11 +347,11 @@ def unarchive_by_id(db: Database[Any], user_id: str, *, now: datetime) -> None:
     )
 
 
-def mark_extension_linked_by_id(db: Database[Any], user_id: str, *, now: datetime) -> dict[str, Any]:
+def mark_extension_linked_by_id(db: Database[Any], user_id: str, *, now: datetime) -> User:
     return _set_existing_by_id(db, user_id, {"extensionLinked": True, "lastLinkedAt": now, "updatedAt": now})
 
 
-def _set_existing_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def _set_existing_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]) -> User:
     """``$set`` on a user the caller has just found or created; its absence is a bug, not a 404."""
     user = _set_by_id(db, user_id, changes)
     if user is None:
@@ -357,7 +359,7 @@ def _set_existing_by_id(db: Database[Any], user_id: str, changes: dict[str, Any]
     return user
 
 
-def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> list[dict[str, Any]]:
+def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> list[User]:
     """Public, unarchived users whose username or display name contains ``text``, ignoring case.
 
     The text is escaped: user input is matched literally, never compiled as a pattern.
@@ -368,10 +370,32 @@ def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> li
         "isPublic": {"$ne": False},
         "archived": {"$ne": True},
     }
-    return list(db[COLLECTION].find(query).sort([("totalCodingTime", -1), ("userId", 1)]).limit(limit))
+    found = db[COLLECTION].find(query).sort([("totalCodingTime", -1), ("userId", 1)]).limit(limit)
+    return [_user(doc) for doc in found]
 
 
-# Added for the reports services (merge into the repository)
+# What the boards show of a user beside their entry, and what decides whether they are listed.
+LISTING_FIELDS = dict.fromkeys(("userId", "username", "displayName", "avatarUrl", "isPublic", "archived"), 1)
+
+
+def _listing(doc: Mapping[str, Any]) -> Listing:
+    user = _user(doc)
+    return Listing(
+        user_id=user.user_id,
+        username=user.username,
+        display_name=user.display_name,
+        avatar_url=user.avatar_url,
+        is_public=user.is_public,
+        archived=user.archived,
+    )
+
+
+def find_listings_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, Listing]:
+    """Names, avatar and visibility of the users with these ids (one ``$in``), by userId; absent users are left out."""
+    if not user_ids:
+        return {}
+    found = db[COLLECTION].find({"userId": {"$in": user_ids}}, LISTING_FIELDS)
+    return {doc["userId"]: _listing(doc) for doc in found}
 
 
 def count_users(db: Database[Any]) -> int:
@@ -395,20 +419,6 @@ def find_usernames_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, s
     """The stored ``username`` of each listed user that exists (one ``$in``)."""
     found = db[COLLECTION].find({"userId": {"$in": user_ids}}, {"userId": 1, "username": 1})
     return {doc["userId"]: doc.get("username") for doc in found}
-
-
-# Added for the accounts services (merge into the repository)
-
-
-# What the boards show of a user beside their entry, and what decides whether they are listed.
-LISTING_FIELDS = dict.fromkeys(("userId", "username", "displayName", "avatarUrl", "isPublic", "archived"), 1)
-
-
-def find_listings_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Names, avatar and visibility of the users with these ids (one ``$in``), by userId; absent users are left out."""
-    if not user_ids:
-        return {}
-    return {doc["userId"]: doc for doc in db[COLLECTION].find({"userId": {"$in": user_ids}}, LISTING_FIELDS)}
 
 
 def insert_new_users(db: Database[Any], *, names: dict[str, str], now: datetime) -> None:
