@@ -381,13 +381,25 @@ def sweep_rolling_board(db: Database[Any], *, now: datetime) -> int:
     """Move time that has left the last-24-hours window out of the totals; returns the users updated.
 
     Each rolling entry records the minute its total next changes (``nextChangeAt``), so the sweep
-    recomputes exactly the users whose total moves, and a late or repeated sweep catches up.
+    recomputes exactly the users whose total moves, and a late or repeated sweep catches up. It writes
+    under the user's claim like ingest; a user being credited right now is left to that writer, which
+    writes the rolling entries afresh.
     """
-    user_ids = boards.find_users_with_rolling_change_due(db, now)
-    for user_id in user_ids:
+    updated = 0
+    for user_id in boards.find_users_with_rolling_change_due(db, now):
+        version = users.find_credit_version_by_id(db, user_id)
+        if version is None:
+            boards.delete_entries_by_user(db, user_id)
+            continue
+        claim = creditclaims.insert_claim(db, user_id=user_id, version=version + 1, now=_clock())
+        if claim is None:
+            continue
         spans = sessions.find_spans_by_user_within(db, user_id=user_id, ranges=[rolling_range(now)])
+        _check_lease(claim)
         boards.set_rolling_by_user(db, user_id=user_id, rolling=rolling_totals(spans, now), now=now)
-    return len(user_ids)
+        users.set_fields_by_id(db, user_id, {"creditVersion": claim.version})
+        updated += 1
+    return updated
 
 
 def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, settings: Settings) -> dict[str, int]:
