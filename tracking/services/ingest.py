@@ -126,9 +126,7 @@ def _credit(
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
     attempt = 0
     while True:
-        window = credit_window(
-            (span_interval(span) for span in batch), board_zone=settings.board_timezone, user_zone=totals.zone, now=now
-        )
+        window = credit_window(batch, board_zone=settings.board_timezone, user_zone=totals.zone, now=now)
         spans = sessions.find_spans_by_user_within(db, user_id=totals.user_id, ranges=window.ranges)
         stored = dailytotals.find_days_by_user(db, user_id=totals.user_id, days=window.days)
         try:
@@ -169,13 +167,12 @@ def _credit(
             return
         attempt = _wait(attempt, deadline)
         fresh = users.find_credit_user_by_id(db, totals.user_id, now=now)
-        if fresh is None or fresh.totals is None:
+        if fresh is None:  # deleted meanwhile: nothing to credit
+            return
+        if fresh.totals is None:
+            _rebuild_with_claim(db, user_id=totals.user_id, now=now, settings=settings, changes=changes)
             return
         totals = fresh.totals
-
-
-def span_interval(span: Span) -> tuple[datetime, datetime]:
-    return span.start, span.end
 
 
 def _wait(attempt: int, deadline: float) -> int:
