@@ -48,7 +48,7 @@ def totals(*, tracked: float = 0.0, languages: dict[str, float] | None = None, l
 
 def plan(
     stored: StoredTotals, spans: list[Span], batch: list[Span], days: dict[date, DayTotal], zone: ZoneInfo = UTC_ZONE
-):  # type: ignore[no-untyped-def]
+) -> CreditPlan:
     window = credit_window(batch, board_zone=zone, user_zone=stored.zone, now=NOW)
     return plan_credit(
         totals=stored,
