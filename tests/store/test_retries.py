@@ -27,7 +27,7 @@ def race(write: Callable[[int], object]) -> list[BaseException | None]:
         barrier.wait(timeout=30)
         try:
             write(thread)
-        except Exception as error:  # noqa: BLE001 - the test reports every failure, whatever its type
+        except Exception as error:  # the test reports every failure, whatever its type
             return error
         return None
 
