@@ -25,6 +25,9 @@ import (
 var patched string
 
 const (
+	// How long a write waits for the write lock. SQLite's busy handler polls rather than queues, so
+	// with 16 writers on a loaded machine FerretDB's 10 s let a few writes fail "database is locked".
+	busyTimeoutMS = 30000
 	// A WAL is truncated back to this size whenever SQLite restarts it (FerretDB sets no limit).
 	journalSizeLimit = 64 << 20
 	// A WAL bigger than this gets a TRUNCATE checkpoint: under steady concurrent reads SQLite never
@@ -53,8 +56,10 @@ func main() {
 		Listener: ferretdb.ListenerConfig{TCP: *addr},
 		Logger:   logger,
 		Handler:  "sqlite",
-		// FerretDB adds busy_timeout(10000), journal_mode(wal) and auto_vacuum(none) to these.
-		SQLiteURL: fmt.Sprintf("file:%s/?_pragma=journal_size_limit(%d)", dir, journalSizeLimit),
+		// FerretDB adds journal_mode(wal) and auto_vacuum(none) to these, and busy_timeout(10000) unless set.
+		SQLiteURL: fmt.Sprintf(
+			"file:%s/?_pragma=busy_timeout(%d)&_pragma=journal_size_limit(%d)", dir, busyTimeoutMS, journalSizeLimit,
+		),
 	})
 	if err != nil {
 		fail(err)
