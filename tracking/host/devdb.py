@@ -2,6 +2,10 @@
 
 ``python -m tracking.host.devdb build|start|stop|status`` manages a background server whose data
 lives under ``.data/devdb``; the local host and the tests start their own with ``DevDatabase``.
+
+The build replaces a few FerretDB source files with the patched copies in ``tools/devdb/patches``
+(on a copy of the module); ``PATCHED_FILES`` says which, and the build refuses a FerretDB whose
+original file is not the one a patch was made from.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +29,17 @@ from pymongo.errors import PyMongoError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "tools" / "devdb"
+PATCHES = SOURCE / "patches"
 DATA = ROOT / ".data"
 STATE_FILE = DATA / "devdb.json"
+
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+# File of the FerretDB module -> sha256 of the upstream file its patch in tools/devdb/patches was made from.
+PATCHED_FILES = {
+    # Each update statement reads its matches and closes its query before writing: upstream kept every
+    # statement's query open until the command ended, which deadlocked the pool of 100 SQLite connections.
+    "internal/handler/msg_update.go": "8758eeae40c6b02df7313ab10558a391adb86d2ede3fe480f7d8d5ef651ac096",
+}
 
 
 class DevDatabaseError(RuntimeError):
@@ -37,7 +51,37 @@ def binary_path() -> Path:
     digest = hashlib.sha256()
     for name in ("go.mod", "go.sum", "main.go"):
         digest.update((SOURCE / name).read_bytes())
+    for relative in sorted(PATCHED_FILES):
+        digest.update(relative.encode())
+        digest.update((PATCHES / relative).read_bytes())
     return DATA / "bin" / f"devdb-{digest.hexdigest()[:12]}"
+
+
+def _patched_modfile(go: str, env: dict[str, str], work: Path) -> Path:
+    """A go.mod for tools/devdb that builds FerretDB from a copy in ``work`` with the patches applied.
+
+    ``go build -overlay`` may not replace files of the module cache, so the module is copied and
+    the build points at the copy with ``replace``; the committed go.mod stays as it is.
+    """
+    result = subprocess.run(
+        [go, "mod", "download", "-json", FERRETDB_MODULE], cwd=SOURCE, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise DevDatabaseError(f"finding {FERRETDB_MODULE} failed:\n{result.stdout}{result.stderr}")
+    module_dir = Path(json.loads(result.stdout)["Dir"])
+    copy = work / "ferretdb"
+    shutil.copytree(module_dir, copy, copy_function=shutil.copyfile)
+    for directory, _, _ in os.walk(copy):  # the module cache is read-only, and so is what copytree made of it
+        os.chmod(directory, 0o755)
+    for relative, expected in PATCHED_FILES.items():
+        if hashlib.sha256((copy / relative).read_bytes()).hexdigest() != expected:
+            # A new FerretDB version: the old patched copy would silently undo its changes.
+            raise DevDatabaseError(f"{module_dir / relative} is not the file its patch in {PATCHES} was made from")
+        shutil.copyfile(PATCHES / relative, copy / relative)
+    modfile = work / "go.mod"
+    modfile.write_text((SOURCE / "go.mod").read_text() + f"\nreplace {FERRETDB_MODULE} => {copy}\n")
+    shutil.copyfile(SOURCE / "go.sum", work / "go.sum")  # go looks for the sums next to -modfile
+    return modfile
 
 
 def build() -> Path:
@@ -51,14 +95,30 @@ def build() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     print("devdb: building FerretDB (first run only, about a minute)...", file=sys.stderr, flush=True)
     env = {**os.environ, "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"}
-    partial = target.with_suffix(".partial")
-    result = subprocess.run(
-        [go, "build", "-trimpath", "-tags=ferretdb_no_postgresql", "-o", str(partial), "."],
-        cwd=SOURCE,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    # Names of this process's own, so that two test sessions building at once do not collide.
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    work = Path(tempfile.mkdtemp(prefix=f"{target.name}-", suffix=".src", dir=target.parent))
+    try:
+        modfile = _patched_modfile(go, env, work)
+        result = subprocess.run(
+            [
+                go,
+                "build",
+                "-trimpath",
+                "-tags=ferretdb_no_postgresql",
+                f"-modfile={modfile}",
+                f"-ldflags=-X main.patched={','.join(sorted(PATCHED_FILES))}",
+                "-o",
+                str(partial),
+                ".",
+            ],
+            cwd=SOURCE,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if result.returncode != 0:
         raise DevDatabaseError(f"building tools/devdb failed:\n{result.stderr}")
     partial.rename(target)
