@@ -1,8 +1,8 @@
 // Command devdb runs FerretDB v1 with its SQLite backend on a loopback port: the
 // MongoDB-compatible development and test database of DisTrack Functions.
 //
-// Build it with `python -m tracking.host.devdb build`, not a bare `go build`: that build swaps in
-// the patched FerretDB files of patches/ and records them in the variable patched.
+// Build it with `python -m tracking.host.devdb build`, not a bare `go build`: that build applies the
+// FerretDB fixes of patches/*.diff and records them in the variable patched.
 package main
 
 import (
@@ -21,7 +21,7 @@ import (
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB uses, for the WAL checkpoints below
 )
 
-// patched lists the FerretDB files replaced from patches/ (set with -ldflags -X by tracking/host/devdb.py).
+// patched lists the diffs of patches/ applied to FerretDB (set with -ldflags -X by tracking/host/devdb.py).
 var patched string
 
 const (

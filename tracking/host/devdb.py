@@ -3,9 +3,8 @@
 ``python -m tracking.host.devdb build|start|stop|status`` manages a background server whose data
 lives under ``.data/devdb``; the local host and the tests start their own with ``DevDatabase``.
 
-The build replaces a few FerretDB source files with the patched copies in ``tools/devdb/patches``
-(on a copy of the module); ``PATCHED_FILES`` says which, and the build refuses a FerretDB whose
-original file is not the one a patch was made from.
+The build applies the fixes in ``tools/devdb/patches/*.diff`` to a copy of the FerretDB module with
+``git apply``, which refuses a FerretDB whose files are not the ones a diff was made from.
 """
 
 from __future__ import annotations
@@ -34,12 +33,11 @@ DATA = ROOT / ".data"
 STATE_FILE = DATA / "devdb.json"
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
-# File of the FerretDB module -> sha256 of the upstream file its patch in tools/devdb/patches was made from.
-PATCHED_FILES = {
-    # Each update statement reads its matches and closes its query before writing: upstream kept every
-    # statement's query open until the command ended, which deadlocked the pool of 100 SQLite connections.
-    "internal/handler/msg_update.go": "8758eeae40c6b02df7313ab10558a391adb86d2ede3fe480f7d8d5ef651ac096",
-}
+
+
+def patch_files() -> list[Path]:
+    """The diffs applied to FerretDB, each explained at its top (git apply skips text before the diff)."""
+    return sorted(PATCHES.glob("*.diff"))
 
 
 class DevDatabaseError(RuntimeError):
@@ -51,9 +49,9 @@ def binary_path() -> Path:
     digest = hashlib.sha256()
     for name in ("go.mod", "go.sum", "main.go"):
         digest.update((SOURCE / name).read_bytes())
-    for relative in sorted(PATCHED_FILES):
-        digest.update(relative.encode())
-        digest.update((PATCHES / relative).read_bytes())
+    for patch in patch_files():
+        digest.update(patch.name.encode())
+        digest.update(patch.read_bytes())
     return DATA / "bin" / f"devdb-{digest.hexdigest()[:12]}"
 
 
@@ -73,11 +71,18 @@ def _patched_modfile(go: str, env: dict[str, str], work: Path) -> Path:
     shutil.copytree(module_dir, copy, copy_function=shutil.copyfile)
     for directory, _, _ in os.walk(copy):  # the module cache is read-only, and so is what copytree made of it
         os.chmod(directory, 0o755)
-    for relative, expected in PATCHED_FILES.items():
-        if hashlib.sha256((copy / relative).read_bytes()).hexdigest() != expected:
-            # A new FerretDB version: the old patched copy would silently undo its changes.
-            raise DevDatabaseError(f"{module_dir / relative} is not the file its patch in {PATCHES} was made from")
-        shutil.copyfile(PATCHES / relative, copy / relative)
+    for patch in patch_files():
+        applied = subprocess.run(
+            ["git", "apply", str(patch)],
+            cwd=copy,
+            # The copy may sit inside this repository (.data/): git must patch it as a plain folder.
+            env={**env, "GIT_CEILING_DIRECTORIES": str(copy.parent)},
+            capture_output=True,
+            text=True,
+        )
+        if applied.returncode != 0:
+            # A new FerretDB version: the diff no longer fits, and building without it would bring the hang back.
+            raise DevDatabaseError(f"{patch.name} does not apply to {module_dir}:\n{applied.stderr}")
     modfile = work / "go.mod"
     modfile.write_text((SOURCE / "go.mod").read_text() + f"\nreplace {FERRETDB_MODULE} => {copy}\n")
     shutil.copyfile(SOURCE / "go.sum", work / "go.sum")  # go looks for the sums next to -modfile
@@ -107,7 +112,7 @@ def build() -> Path:
                 "-trimpath",
                 "-tags=ferretdb_no_postgresql",
                 f"-modfile={modfile}",
-                f"-ldflags=-X main.patched={','.join(sorted(PATCHED_FILES))}",
+                f"-ldflags=-X main.patched={','.join(patch.stem for patch in patch_files())}",
                 "-o",
                 str(partial),
                 ".",

@@ -28,6 +28,7 @@ from tracking.domain import achievements, legacy
 from tracking.domain.achievements import Progress
 from tracking.domain.credit import (
     BoardTotal,
+    CreditPlan,
     DayTotal,
     NeedsRebuild,
     StoredTotals,
@@ -50,6 +51,7 @@ from tracking.domain.sessions import MAX_FUTURE, NewSession
 from tracking.domain.streaks import StreakDays, compute_streak, local_day_seconds, parse_zone
 from tracking.errors import ServiceUnavailable
 from tracking.store import boards, creditclaims, dailytotals, jobruns, sessions, users
+from tracking.store.client import is_unavailable
 from tracking.store.creditclaims import Claim
 
 # A writer holds its claim this long at most; after it, the claim is taken over as a dead writer's.
@@ -149,21 +151,15 @@ def _credit(
             return
         claim = _claim(db, user_id=totals.user_id, version=totals.version + 1, now=now, settings=settings)
         if claim is not None:
-            assert plan.user is not None
-            _check_lease(claim)
-            dailytotals.set_days_by_user(db, user_id=totals.user_id, totals=plan.days, now=now)
-            if totals.listed:
-                _check_lease(claim)
-                boards.apply_credit_by_user(
-                    db,
-                    user_id=totals.user_id,
-                    totals=plan.board_totals,
-                    changes=plan.board_changes,
-                    rolling=plan.rolling,
-                    now=now,
+            try:
+                _apply(db, totals, plan, claim=claim, now=now, changes=changes)
+            except Exception as error:
+                if is_unavailable(error) or isinstance(error, _LeaseExpired):
+                    raise  # the retry or the sweep rebuilds the user once the database answers
+                # Half a plan may be written: rebuild from the sessions while the claim is still ours.
+                _rebuild_under_claim(
+                    db, user_id=totals.user_id, claim=claim, now=now, settings=settings, changes=changes
                 )
-            _check_lease(claim)
-            _write_user(db, totals.user_id, version=claim.version, user_totals=plan.user, now=now, changes=changes)
             return
         attempt = _wait(attempt, deadline)
         fresh = users.find_credit_user_by_id(db, totals.user_id, now=now)
@@ -173,6 +169,27 @@ def _credit(
             _rebuild_with_claim(db, user_id=totals.user_id, now=now, settings=settings, changes=changes)
             return
         totals = fresh.totals
+
+
+def _apply(
+    db: Database[Any], totals: StoredTotals, plan: CreditPlan, *, claim: Claim, now: datetime, changes: dict[str, Any]
+) -> None:
+    """Write a plan under its claim: daily totals, boards, and the user document last (it marks the version)."""
+    assert plan.user is not None
+    _check_lease(claim)
+    dailytotals.set_days_by_user(db, user_id=totals.user_id, totals=plan.days, now=now)
+    if totals.listed:
+        _check_lease(claim)
+        boards.apply_credit_by_user(
+            db,
+            user_id=totals.user_id,
+            totals=plan.board_totals,
+            changes=plan.board_changes,
+            rolling=plan.rolling,
+            now=now,
+        )
+    _check_lease(claim)
+    _write_user(db, totals.user_id, version=claim.version, user_totals=plan.user, now=now, changes=changes)
 
 
 def _wait(attempt: int, deadline: float) -> int:
