@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from tracking.domain import linking, profiles
+from tracking.domain.periods import ManualSnapshotTimeframe
 from tracking.domain.profiles import USER_ID_PATTERN
 
 
@@ -47,7 +48,7 @@ class SessionCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    userId: str = Field(pattern=r"^[0-9]{15,32}$")  # a Discord snowflake, as the extension requires
+    userId: str = Field(pattern=USER_ID_PATTERN)  # a Discord snowflake, as the extension requires
     username: str | None = Field(default=None, max_length=100)
     duration: StrictFloat | None = None
     sessionDate: datetime | None = None
@@ -408,7 +409,7 @@ class OrchestrationStatusPublic(BaseModel):
 class SnapshotTriggerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    timeframe: Literal["day", "week", "month", "allTime"] | None = None
+    timeframe: ManualSnapshotTimeframe | None = None
 
 
 class RecentSessionsQuery(BaseModel):

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tracking.domain.days import local_today
-from tracking.domain.streaks import compute_streak, decayed, local_day_seconds, parse_zone
+from tracking.domain.streaks import (
+    STREAK_WINDOW_DAYS,
+    Streak,
+    StreakDays,
+    compute_streak,
+    decayed,
+    local_day_seconds,
+    parse_zone,
+)
 
 D = date(2026, 11, 10)
 
@@ -102,3 +111,42 @@ def test_a_dst_day_does_not_break_a_streak() -> None:
     assert sorted(local) == [spring - timedelta(days=1), spring, spring + timedelta(days=1)]
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     assert compute_streak(local, today=local_today(now, zone), min_seconds=60).current == 3
+
+
+def test_streak_days_follow_the_days_that_count() -> None:
+    state = StreakDays(anchor=D)
+    for offset in (0, 1, 2, 4, 5):
+        state = state.with_day(D + timedelta(days=offset))
+    assert state.anchor == D + timedelta(days=5)
+    assert state.streak(D + timedelta(days=5), longest_before=0) == Streak(2, 3, D + timedelta(days=5))
+    # The gap is filled late (a session from two days ago): the runs join.
+    state = state.with_day(D + timedelta(days=3))
+    assert state.streak(D + timedelta(days=6), longest_before=0) == Streak(6, 6, D + timedelta(days=5))
+    assert state.streak(D + timedelta(days=7), longest_before=9) == Streak(0, 9, D + timedelta(days=5))
+
+
+def test_a_run_longer_than_the_window_is_kept_in_its_tail() -> None:
+    days = {D + timedelta(days=offset): 3600.0 for offset in range(100)}
+    last = D + timedelta(days=99)
+    state = StreakDays.from_day_seconds(days, anchor=last, min_seconds=60)
+    assert state.tail == 100 - STREAK_WINDOW_DAYS
+    assert state.streak(last, longest_before=0).current == 100
+    state = state.with_day(last + timedelta(days=1))
+    assert state.streak(last + timedelta(days=1), longest_before=0) == Streak(101, 101, last + timedelta(days=1))
+    # Moving past the whole window keeps nothing but what ended long ago.
+    assert state.moved_to(last + timedelta(days=200)).streak(last + timedelta(days=200), longest_before=0).current == 0
+
+
+def test_streak_days_agree_with_the_whole_history_on_random_calendars() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        days = {D + timedelta(days=offset): rng.choice((0.0, 30.0, 600.0)) for offset in range(150)}
+        today = D + timedelta(days=150 + rng.randrange(3))
+        whole = compute_streak(days, today=today, min_seconds=60)
+        state = StreakDays.from_day_seconds(days, anchor=today, min_seconds=60)
+        assert state.streak(today, longest_before=whole.longest) == whole
+
+
+def test_a_day_older_than_the_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="older than the streak window"):
+        StreakDays(anchor=D).with_day(D - timedelta(days=STREAK_WINDOW_DAYS))

@@ -138,3 +138,17 @@ def test_a_dead_writers_claim_is_taken_over_and_the_user_rebuilt(db: Database[An
     assert_credited(db, [first, second])
     # The rebuild under the taken-over claim already credited the new session: nothing was left to add.
     assert users.find_credit_version_by_id(db, USER) == version + 1
+
+
+def test_a_plan_that_fails_half_written_is_rebuilt_at_once(db: Database[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    first = new_session(1, NOW - timedelta(hours=3), 30)
+    record(db, [first])
+    second = new_session(2, NOW - timedelta(hours=2), 40)
+
+    def half_written(*args: Any, **kwargs: Any) -> None:
+        raise KeyError("nModified")  # what pymongo raises on FerretDB's reply to a failed update
+
+    with monkeypatch.context() as patch:
+        patch.setattr(boards, "apply_credit_by_user", half_written)
+        assert record(db, [second]) == [True]  # the daily totals were written, the boards and the user not
+    assert_credited(db, [first, second])

@@ -9,7 +9,7 @@ from pymongo.database import Database
 
 from tracking import config
 from tracking.domain.sessions import NewSession
-from tracking.services import progress
+from tracking.services import profiles, progress
 from tracking.services.ingest import record_sessions
 from tracking.store import users
 
@@ -46,3 +46,12 @@ def test_a_streak_reads_decayed_and_the_stored_one_follows(db: Database[Any]) ->
     )
     assert progress.read_streak(db, user_id="1", now=TODAY) == progress.StreakReading(0, 2)
     assert db["users"].find_one({"userId": "1"})["currentStreak"] == 0  # type: ignore[index]
+
+
+def test_a_new_time_zone_rebuilds_the_streak_in_that_zone(db: Database[Any]) -> None:
+    # In UTC the 22nd has no time, so the streak is 1; in Tokyo the two hours fall on the 22nd and the 23rd.
+    code_on(db, "1", datetime(2026, 11, 21, 23, 59, tzinfo=UTC))
+    code_on(db, "1", datetime(2026, 11, 23, 1, 30, tzinfo=UTC))
+    assert progress.read_streak(db, user_id="1", now=TODAY) == progress.StreakReading(1, 1)
+    profiles.update_profile(db, user_id="1", changes={"timezone": "Asia/Tokyo"}, now=TODAY, settings=config.settings())
+    assert progress.read_streak(db, user_id="1", now=TODAY) == progress.StreakReading(2, 2)

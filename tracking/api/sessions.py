@@ -31,9 +31,9 @@ bp = func.Blueprint()
 def record_session(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionCreate)
     require_acts_for(current_caller(), body.userId)
-    now = datetime.now(UTC)
-    session = build_session(body, now=now, max_age_days=config.settings().max_session_age_days)
-    [recorded] = record_sessions(get_db(), batch=[session], now=now, settings=config.settings())
+    now, settings = datetime.now(UTC), config.settings()
+    session = build_session(body, now=now, max_age_days=settings.max_session_age_days)
+    [recorded] = record_sessions(get_db(), batch=[session], now=now, settings=settings)
     return json_response(
         SessionRecordedPublic(
             message="Session recorded successfully!" if recorded else "Session already recorded",
@@ -47,8 +47,7 @@ def record_session(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint(auth=INGEST)
 def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionsCreate)
-    now = datetime.now(UTC)
-    max_age_days = config.settings().max_session_age_days
+    now, settings = datetime.now(UTC), config.settings()
     results: list[SessionResultPublic] = []
     valid: list[tuple[int, NewSession]] = []
     for index, item in enumerate(body.sessions):
@@ -60,14 +59,14 @@ def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
             except ValidationError as error:
                 raise InvalidSession(validation_errors(error)) from error
             require_acts_for(current_caller(), parsed.userId)
-            valid.append((index, build_session(parsed, now=now, max_age_days=max_age_days)))
+            valid.append((index, build_session(parsed, now=now, max_age_days=settings.max_session_age_days)))
         except InvalidSession as error:
             results.append(
                 SessionResultPublic(index=index, status="invalid", message=error.message, errors=error.problems)
             )
         except Forbidden as error:
             results.append(SessionResultPublic(index=index, status="forbidden", message=error.message))
-    recorded = record_sessions(get_db(), batch=[session for _, session in valid], now=now, settings=config.settings())
+    recorded = record_sessions(get_db(), batch=[session for _, session in valid], now=now, settings=settings)
     for (index, session), is_new in zip(valid, recorded, strict=True):
         results.append(
             SessionResultPublic(index=index, status="recorded" if is_new else "duplicate", sessionId=session.session_id)

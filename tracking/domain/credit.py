@@ -138,13 +138,12 @@ class Window:
     days: list[date]
 
 
-def credit_window(
-    intervals: Iterable[tuple[datetime, datetime]], *, board_zone: ZoneInfo, user_zone: ZoneInfo, now: datetime
-) -> Window:
-    """The UTC days, board-local days and user-local days the intervals touch, and the last 24 hours."""
+def credit_window(batch: Iterable[Span], *, board_zone: ZoneInfo, user_zone: ZoneInfo, now: datetime) -> Window:
+    """The UTC days, board-local days and user-local days the batch touches, and the last 24 hours."""
     ranges: list[tuple[datetime, datetime]] = []
     days: set[date] = set()
-    for start, end in intervals:
+    for span in batch:
+        start, end = span.start, span.end
         for zone in (ZoneInfo("UTC"), board_zone, user_zone):
             for local in days_overlapped(start, end, zone):
                 local_start, local_end = day_range(local, zone)

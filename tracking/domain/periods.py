@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 Timeframe = Literal["day", "week", "month", "allTime", "last24h"]
-TIMEFRAMES: tuple[Timeframe, ...] = ("day", "week", "month", "allTime", "last24h")
+TIMEFRAMES: tuple[Timeframe, ...] = get_args(Timeframe)
 CALENDAR_TIMEFRAMES: tuple[Timeframe, ...] = ("day", "week", "month")
+# The boards a manual snapshot takes (the rolling board is snapshotted hourly by the timer only).
+ManualSnapshotTimeframe = Literal["day", "week", "month", "allTime"]
+MANUAL_SNAPSHOT_TIMEFRAMES: tuple[ManualSnapshotTimeframe, ...] = get_args(ManualSnapshotTimeframe)
 
 ALL_TIME_KEY = "all"
 ROLLING_KEY = "rolling"

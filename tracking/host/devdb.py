@@ -2,6 +2,9 @@
 
 ``python -m tracking.host.devdb build|start|stop|status`` manages a background server whose data
 lives under ``.data/devdb``; the local host and the tests start their own with ``DevDatabase``.
+
+The build applies the fixes in ``tools/devdb/patches/*.diff`` to a copy of the FerretDB module with
+``git apply``, which refuses a FerretDB whose files are not the ones a diff was made from.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +28,16 @@ from pymongo.errors import PyMongoError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "tools" / "devdb"
+PATCHES = SOURCE / "patches"
 DATA = ROOT / ".data"
 STATE_FILE = DATA / "devdb.json"
+
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+
+
+def patch_files() -> list[Path]:
+    """The diffs applied to FerretDB, each explained at its top (git apply skips text before the diff)."""
+    return sorted(PATCHES.glob("*.diff"))
 
 
 class DevDatabaseError(RuntimeError):
@@ -37,7 +49,44 @@ def binary_path() -> Path:
     digest = hashlib.sha256()
     for name in ("go.mod", "go.sum", "main.go"):
         digest.update((SOURCE / name).read_bytes())
+    for patch in patch_files():
+        digest.update(patch.name.encode())
+        digest.update(patch.read_bytes())
     return DATA / "bin" / f"devdb-{digest.hexdigest()[:12]}"
+
+
+def _patched_modfile(go: str, env: dict[str, str], work: Path) -> Path:
+    """A go.mod for tools/devdb that builds FerretDB from a copy in ``work`` with the patches applied.
+
+    ``go build -overlay`` may not replace files of the module cache, so the module is copied and
+    the build points at the copy with ``replace``; the committed go.mod stays as it is.
+    """
+    result = subprocess.run(
+        [go, "mod", "download", "-json", FERRETDB_MODULE], cwd=SOURCE, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise DevDatabaseError(f"finding {FERRETDB_MODULE} failed:\n{result.stdout}{result.stderr}")
+    module_dir = Path(json.loads(result.stdout)["Dir"])
+    copy = work / "ferretdb"
+    shutil.copytree(module_dir, copy, copy_function=shutil.copyfile)
+    for directory, _, _ in os.walk(copy):  # the module cache is read-only, and so is what copytree made of it
+        os.chmod(directory, 0o755)
+    for patch in patch_files():
+        applied = subprocess.run(
+            ["git", "apply", str(patch)],
+            cwd=copy,
+            # The copy may sit inside this repository (.data/): git must patch it as a plain folder.
+            env={**env, "GIT_CEILING_DIRECTORIES": str(copy.parent)},
+            capture_output=True,
+            text=True,
+        )
+        if applied.returncode != 0:
+            # A new FerretDB version: the diff no longer fits, and building without it would bring the hang back.
+            raise DevDatabaseError(f"{patch.name} does not apply to {module_dir}:\n{applied.stderr}")
+    modfile = work / "go.mod"
+    modfile.write_text((SOURCE / "go.mod").read_text() + f"\nreplace {FERRETDB_MODULE} => {copy}\n")
+    shutil.copyfile(SOURCE / "go.sum", work / "go.sum")  # go looks for the sums next to -modfile
+    return modfile
 
 
 def build() -> Path:
@@ -51,14 +100,30 @@ def build() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     print("devdb: building FerretDB (first run only, about a minute)...", file=sys.stderr, flush=True)
     env = {**os.environ, "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"}
-    partial = target.with_suffix(".partial")
-    result = subprocess.run(
-        [go, "build", "-trimpath", "-tags=ferretdb_no_postgresql", "-o", str(partial), "."],
-        cwd=SOURCE,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    # Names of this process's own, so that two test sessions building at once do not collide.
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    work = Path(tempfile.mkdtemp(prefix=f"{target.name}-", suffix=".src", dir=target.parent))
+    try:
+        modfile = _patched_modfile(go, env, work)
+        result = subprocess.run(
+            [
+                go,
+                "build",
+                "-trimpath",
+                "-tags=ferretdb_no_postgresql",
+                f"-modfile={modfile}",
+                f"-ldflags=-X main.patched={','.join(patch.stem for patch in patch_files())}",
+                "-o",
+                str(partial),
+                ".",
+            ],
+            cwd=SOURCE,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if result.returncode != 0:
         raise DevDatabaseError(f"building tools/devdb failed:\n{result.stderr}")
     partial.rename(target)

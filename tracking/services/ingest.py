@@ -28,6 +28,7 @@ from tracking.domain import achievements, legacy
 from tracking.domain.achievements import Progress
 from tracking.domain.credit import (
     BoardTotal,
+    CreditPlan,
     DayTotal,
     NeedsRebuild,
     StoredTotals,
@@ -50,6 +51,7 @@ from tracking.domain.sessions import MAX_FUTURE, NewSession
 from tracking.domain.streaks import StreakDays, compute_streak, local_day_seconds, parse_zone
 from tracking.errors import ServiceUnavailable
 from tracking.store import boards, creditclaims, dailytotals, jobruns, sessions, users
+from tracking.store.client import is_unavailable
 from tracking.store.creditclaims import Claim
 
 # A writer holds its claim this long at most; after it, the claim is taken over as a dead writer's.
@@ -126,9 +128,7 @@ def _credit(
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
     attempt = 0
     while True:
-        window = credit_window(
-            (span_interval(span) for span in batch), board_zone=settings.board_timezone, user_zone=totals.zone, now=now
-        )
+        window = credit_window(batch, board_zone=settings.board_timezone, user_zone=totals.zone, now=now)
         spans = sessions.find_spans_by_user_within(db, user_id=totals.user_id, ranges=window.ranges)
         stored = dailytotals.find_days_by_user(db, user_id=totals.user_id, days=window.days)
         try:
@@ -151,31 +151,45 @@ def _credit(
             return
         claim = _claim(db, user_id=totals.user_id, version=totals.version + 1, now=now, settings=settings)
         if claim is not None:
-            assert plan.user is not None
-            _check_lease(claim)
-            dailytotals.set_days_by_user(db, user_id=totals.user_id, totals=plan.days, now=now)
-            if totals.listed:
-                _check_lease(claim)
-                boards.apply_credit_by_user(
-                    db,
-                    user_id=totals.user_id,
-                    totals=plan.board_totals,
-                    changes=plan.board_changes,
-                    rolling=plan.rolling,
-                    now=now,
+            try:
+                _apply(db, totals, plan, claim=claim, now=now, changes=changes)
+            except Exception as error:
+                if is_unavailable(error) or isinstance(error, _LeaseExpired):
+                    raise  # the retry or the sweep rebuilds the user once the database answers
+                # Half a plan may be written: rebuild from the sessions while the claim is still ours.
+                _rebuild_under_claim(
+                    db, user_id=totals.user_id, claim=claim, now=now, settings=settings, changes=changes
                 )
-            _check_lease(claim)
-            _write_user(db, totals.user_id, version=claim.version, user_totals=plan.user, now=now, changes=changes)
             return
         attempt = _wait(attempt, deadline)
         fresh = users.find_credit_user_by_id(db, totals.user_id, now=now)
-        if fresh is None or fresh.totals is None:
+        if fresh is None:  # deleted meanwhile: nothing to credit
+            return
+        if fresh.totals is None:
+            _rebuild_with_claim(db, user_id=totals.user_id, now=now, settings=settings, changes=changes)
             return
         totals = fresh.totals
 
 
-def span_interval(span: Span) -> tuple[datetime, datetime]:
-    return span.start, span.end
+def _apply(
+    db: Database[Any], totals: StoredTotals, plan: CreditPlan, *, claim: Claim, now: datetime, changes: dict[str, Any]
+) -> None:
+    """Write a plan under its claim: daily totals, boards, and the user document last (it marks the version)."""
+    assert plan.user is not None
+    _check_lease(claim)
+    dailytotals.set_days_by_user(db, user_id=totals.user_id, totals=plan.days, now=now)
+    if totals.listed:
+        _check_lease(claim)
+        boards.apply_credit_by_user(
+            db,
+            user_id=totals.user_id,
+            totals=plan.board_totals,
+            changes=plan.board_changes,
+            rolling=plan.rolling,
+            now=now,
+        )
+    _check_lease(claim)
+    _write_user(db, totals.user_id, version=claim.version, user_totals=plan.user, now=now, changes=changes)
 
 
 def _wait(attempt: int, deadline: float) -> int:
@@ -381,13 +395,25 @@ def sweep_rolling_board(db: Database[Any], *, now: datetime) -> int:
     """Move time that has left the last-24-hours window out of the totals; returns the users updated.
 
     Each rolling entry records the minute its total next changes (``nextChangeAt``), so the sweep
-    recomputes exactly the users whose total moves, and a late or repeated sweep catches up.
+    recomputes exactly the users whose total moves, and a late or repeated sweep catches up. It writes
+    under the user's claim like ingest; a user being credited right now is left to that writer, which
+    writes the rolling entries afresh.
     """
-    user_ids = boards.find_users_with_rolling_change_due(db, now)
-    for user_id in user_ids:
+    updated = 0
+    for user_id in boards.find_users_with_rolling_change_due(db, now):
+        version = users.find_credit_version_by_id(db, user_id)
+        if version is None:
+            boards.delete_entries_by_user(db, user_id)
+            continue
+        claim = creditclaims.insert_claim(db, user_id=user_id, version=version + 1, now=_clock())
+        if claim is None:
+            continue
         spans = sessions.find_spans_by_user_within(db, user_id=user_id, ranges=[rolling_range(now)])
+        _check_lease(claim)
         boards.set_rolling_by_user(db, user_id=user_id, rolling=rolling_totals(spans, now), now=now)
-    return len(user_ids)
+        users.set_fields_by_id(db, user_id, {"creditVersion": claim.version})
+        updated += 1
+    return updated
 
 
 def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, settings: Settings) -> dict[str, int]:

@@ -17,8 +17,9 @@ from tracking.errors import NotFound
 from tracking.services import ingest
 from tracking.store import users
 
-# Visibility decides the boards and the time zone the streak days: changing either relists the user.
-RELISTING_FIELDS = frozenset({"isPublic", "timezone"})
+# Visibility decides who is on the boards; the time zone which local days count for the streak.
+RELISTING_FIELDS = frozenset({"isPublic"})
+REBUILDING_FIELDS = frozenset({"timezone"})
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,13 @@ def read_profile(db: Database[Any], *, user_id: str, caller: Caller) -> ProfileR
 def update_profile(
     db: Database[Any], *, user_id: str, changes: Mapping[str, Any], now: datetime, settings: Settings
 ) -> User:
-    """Apply validated profile ``changes``; a change of visibility relists the user on the boards."""
+    """Apply validated profile ``changes``; visibility relists the user, a new time zone rebuilds their streak."""
     user = users.update_profile_by_id(db, user_id, dict(changes), now=now)
     if user is None:
         raise NotFound("User not found")
-    if RELISTING_FIELDS & changes.keys():
+    if REBUILDING_FIELDS & changes.keys():
+        ingest.rebuild_user(db, user_id=user_id, now=now, settings=settings)
+    elif RELISTING_FIELDS & changes.keys():
         ingest.relist_user(db, user_id=user_id, now=now, settings=settings)
     return user
 

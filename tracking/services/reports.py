@@ -18,7 +18,7 @@ from pymongo.database import Database
 
 from tracking import config
 from tracking.config import Settings
-from tracking.domain.periods import TIMEFRAMES, Timeframe
+from tracking.domain.periods import MANUAL_SNAPSHOT_TIMEFRAMES, TIMEFRAMES, Timeframe
 from tracking.domain.reports import (
     SLOW_QUERY_MS,
     snapshot_overdue,
@@ -36,9 +36,16 @@ logger = logging.getLogger(__name__)
 
 MANUAL_SNAPSHOT_JOB = "manual_snapshots"
 # The timeframes the statistics count and a manual snapshot run takes (the rolling board is left out).
-SNAPSHOT_TIMEFRAMES: tuple[Timeframe, ...] = ("day", "week", "month", "allTime")
 
 # Statistics
+
+
+def database_latency_ms() -> float | None:
+    """Round-trip time of a ping in milliseconds; None when the database cannot be reached."""
+    try:
+        return round(client.ping(), 2)
+    except Exception:  # any failure to reach the database is the "down" answer of the health route, not a 500
+        return None
 
 
 def database_statistics(db: Database[Any], *, storage_warn_mb: int) -> dict[str, Any]:
@@ -75,7 +82,7 @@ def system_statistics(db: Database[Any], *, now: datetime) -> dict[str, Any]:
         },
         "snapshots": {
             "total": snapshots.count_rows(db),
-            "byTimeframe": snapshots.count_rows_by_timeframe(db, SNAPSHOT_TIMEFRAMES),
+            "byTimeframe": snapshots.count_rows_by_timeframe(db, MANUAL_SNAPSHOT_TIMEFRAMES),
         },
     }
     return {"success": True, "stats": stats}
@@ -263,6 +270,6 @@ def trigger_snapshots(
     db: Database[Any], *, timeframe: Timeframe | None, now: datetime, settings: Settings
 ) -> dict[str, Any]:
     """POST /api/admin/snapshot/trigger: one timeframe, or all four when none is given."""
-    timeframes = (timeframe,) if timeframe else SNAPSHOT_TIMEFRAMES
+    timeframes = (timeframe,) if timeframe else MANUAL_SNAPSHOT_TIMEFRAMES
     work = _snapshots_now(*timeframes)
     return job_runs.run_job(db, name=MANUAL_SNAPSHOT_JOB, trigger="admin", work=lambda: work(db, now, settings))

@@ -21,6 +21,7 @@ from pymongo.database import Database
 from tracking.domain.credit import BoardChange, BoardTotal, RollingTotals
 from tracking.domain.periods import ROLLING_KEY
 from tracking.store.client import indexes
+from tracking.store.retries import bulk_write_retrying
 
 COLLECTION = "boards"
 ORDER = [("total", DESCENDING), ("userId", ASCENDING)]
@@ -92,6 +93,8 @@ def apply_credit_by_user(
         # whose time left the window is due for the sweeper (``nextChangeAt``), which removes it.
         writes += _rolling_sets(user_id, rolling, now)
     if writes:
+        # Not retried: the $inc of the week and month entries must not be applied twice. Only the claim
+        # holder writes these documents, so no upsert races; a failure is repaired by a rebuild.
         db[COLLECTION].bulk_write(writes, ordered=False)
 
 
@@ -112,11 +115,18 @@ def replace_entries_by_user(
     writes += [_set(user_id, t.board, t.key, t.total, now) for t in totals]
     if rolling is not None:
         writes += _rolling_writes(user_id, rolling, now)
-    db[COLLECTION].bulk_write(writes, ordered=True)
+    bulk_write_retrying(db[COLLECTION], writes, ordered=True)
 
 
 def delete_entries_by_user(db: Database[Any], user_id: str) -> None:
     db[COLLECTION].delete_many({"userId": user_id})
+
+
+def set_totals_by_users(db: Database[Any], *, board: str, key: str, totals: dict[str, float], now: datetime) -> None:
+    """Set many users' totals in one board period with one batched write (the leaderboard benchmark's seed)."""
+    writes = [_set(user_id, board, key, total, now) for user_id, total in totals.items()]
+    if writes:
+        bulk_write_retrying(db[COLLECTION], writes)
 
 
 def find_users_with_rolling_change_due(db: Database[Any], now: datetime) -> list[str]:
@@ -126,7 +136,7 @@ def find_users_with_rolling_change_due(db: Database[Any], now: datetime) -> list
 
 
 def set_rolling_by_user(db: Database[Any], *, user_id: str, rolling: RollingTotals, now: datetime) -> None:
-    db[COLLECTION].bulk_write(_rolling_writes(user_id, rolling, now), ordered=True)
+    bulk_write_retrying(db[COLLECTION], _rolling_writes(user_id, rolling, now), ordered=True)
 
 
 def find_page(db: Database[Any], *, board: str, key: str, offset: int, limit: int) -> list[BoardEntry]:
@@ -173,23 +183,3 @@ def stream_board(db: Database[Any], *, board: str, key: str, batch_size: int = 5
     cursor = db[COLLECTION].find({"board": board, "key": key}, {"userId": 1, "total": 1}).sort(ORDER)
     for doc in cursor.batch_size(batch_size):
         yield BoardEntry(doc["userId"], doc["total"])
-
-
-# Added for the accounts services (merge into the repository)
-
-
-def set_totals_by_users(db: Database[Any], *, board: str, key: str, totals: dict[str, float], now: datetime) -> None:
-    """Set many users' totals in one board period with one batched write (a bulk seed or rebuild).
-
-    The documents are those refresh_user_boards writes, so a later refresh of any user agrees with them.
-    """
-    writes = [
-        UpdateOne(
-            {"_id": _document_id(board, key, user_id)},
-            {"$set": {"board": board, "key": key, "userId": user_id, "total": total, "updatedAt": now}},
-            upsert=True,
-        )
-        for user_id, total in totals.items()
-    ]
-    if writes:
-        db[COLLECTION].bulk_write(writes, ordered=False)

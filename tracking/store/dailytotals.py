@@ -19,6 +19,7 @@ from tracking.domain.credit import DayTotal
 from tracking.domain.days import day_start
 from tracking.domain.intervals import Credit
 from tracking.store.client import indexes
+from tracking.store.retries import bulk_write_retrying
 
 COLLECTION = "dailytotals"
 
@@ -64,7 +65,7 @@ def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTot
     """Store each day whole (a day without credited time is removed): one batched write."""
     writes = [_write(user_id, total, now) for total in totals]
     if writes:
-        db[COLLECTION].bulk_write(writes, ordered=False)
+        bulk_write_retrying(db[COLLECTION], writes)
 
 
 def find_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) -> dict[date, DayTotal]:

@@ -17,6 +17,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
 from tracking.store.client import indexes
+from tracking.store.retries import upsert_retrying
 
 COLLECTION = "jobruns"
 
@@ -63,10 +64,10 @@ def start_run(
             db[COLLECTION].insert_one({**document, "finishedAt": None, "result": None, "error": None}).inserted_id
         )
     key = {"name": name, "instanceId": instance_id, "startedAt": started_at}
-    db[COLLECTION].update_one(
+    upsert_retrying(
+        db[COLLECTION],
         key,
         {"$setOnInsert": {"trigger": trigger, "status": RUNNING, "finishedAt": None, "result": None, "error": None}},
-        upsert=True,
     )
     found = db[COLLECTION].find_one(key, {"_id": 1})
     assert found is not None

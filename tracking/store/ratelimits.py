@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from tracking.domain.ratelimits import Decision, Limit, decide, decide_next, window_at
+from tracking.store.retries import find_one_and_upsert_retrying
 
 COLLECTION = "ratelimits"
 
@@ -27,16 +26,8 @@ def hit_by_subject(db: Database[Any], limit: Limit, subject: str, *, now: dateti
     window = window_at(limit, subject, now)
     db[COLLECTION].delete_many({"expiresAt": {"$lte": now}})
     update = {"$inc": {"count": 1}, "$setOnInsert": {"expiresAt": window.ends_at}}
-    try:
-        document = db[COLLECTION].find_one_and_update(
-            {"_id": window.key}, update, upsert=True, return_document=ReturnDocument.AFTER
-        )
-    except DuplicateKeyError:  # two first hits of a window raced; the second is now a plain update
-        document = db[COLLECTION].find_one_and_update(
-            {"_id": window.key}, update, upsert=True, return_document=ReturnDocument.AFTER
-        )
-    if document is None:  # an upsert returning the new document never gives None
-        raise LookupError(f"rate limit window {window.key} vanished")
+    # Two first hits of a window race to insert it; the loser is retried as a plain update.
+    document = find_one_and_upsert_retrying(db[COLLECTION], {"_id": window.key}, update)
     return decide(document["count"], limit, window, now)
 
 

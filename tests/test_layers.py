@@ -1,0 +1,67 @@
+"""Every HTTP handler calls exactly one service function and no repository: the layer rule of CONVENTIONS.md."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import azure.functions as func
+import pytest
+
+from tracking.blueprints import BLUEPRINTS
+
+# Routes that answer without a use case: the API index, the catch-all, and the Durable status reads.
+NO_SERVICE = {"api_index", "not_found", "admin_cleanup_status", "admin_boards_rebuild_status"}
+# A Durable job's start route calls its starter in tracking.jobs, which starts the orchestration.
+USE_CASE_LAYERS = ("tracking.services.", "tracking.jobs.")
+
+
+def _handlers() -> dict[str, Callable[..., Any]]:
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    for blueprint in BLUEPRINTS:
+        app.register_functions(blueprint)
+    handlers = {}
+    for function in app.get_functions():
+        trigger = function.get_trigger()
+        if trigger is not None and trigger.type == "httpTrigger":
+            handlers[function.get_function_name()] = inspect.unwrap(function.get_user_function())
+    return handlers
+
+
+def _callees(handler: Callable[..., Any]) -> list[Any]:
+    """What the handler's calls resolve to through its module: functions, and attributes of imported modules."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(handler)))
+    scope = handler.__globals__
+    found: list[Any] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        target = node.func
+        if isinstance(target, ast.Name) and target.id in scope:
+            found.append(scope[target.id])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            owner = scope.get(target.value.id)
+            if isinstance(owner, ModuleType):
+                found.append(getattr(owner, target.attr, None))
+    return found
+
+
+def _layer(callee: Any) -> str:
+    return str(getattr(callee, "__module__", "") or "")
+
+
+HANDLERS = _handlers()
+
+
+@pytest.mark.parametrize("name", sorted(HANDLERS))
+def test_a_handler_calls_one_service_function_and_no_repository(name: str) -> None:
+    modules = [_layer(callee) for callee in _callees(HANDLERS[name])]
+    services = [module for module in modules if module.startswith(USE_CASE_LAYERS)]
+    assert not [
+        module for module in modules if module.startswith("tracking.store.") and module != "tracking.store.client"
+    ]
+    assert len(services) == (0 if name in NO_SERVICE else 1), services
