@@ -18,23 +18,24 @@ from tests.utils.retention import (
     seed_retention_data,
 )
 from tracking.domain.retention import PRUNED_TIMEFRAMES, RetentionPolicy, cutoffs
-from tracking.store import jobruns, retention, snapshots
+from tracking.services import retention
+from tracking.store import jobruns, sessions, snapshots, users
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # millisecond-exact, as BSON dates are
 CUT = cutoffs(RetentionPolicy(), NOW)
 
 
 def _clean(db: Database[Any], *, dry_run: bool) -> dict[str, Any]:
-    user_ids = retention.find_user_ids_with_sessions_before(db, CUT.sessions)
-    sessions = retention.delete_sessions_by_users_before(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
+    user_ids = sessions.find_user_ids_with_sessions_ended_before(db, CUT.sessions)
+    cleaned = retention.clean_sessions(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
     deleted = {
         timeframe: snapshots.delete_snapshots_before(
             db, timeframe=timeframe, cutoff=CUT.snapshots[timeframe], dry_run=dry_run
         )
         for timeframe in PRUNED_TIMEFRAMES
     }
-    archived = retention.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
-    return {"users": user_ids, "sessions": sessions, "snapshots": deleted, "archived": archived}
+    archived = users.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
+    return {"users": user_ids, "sessions": cleaned, "snapshots": deleted, "archived": archived}
 
 
 def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
@@ -43,7 +44,7 @@ def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
 
 def test_users_with_old_sessions_are_found_sorted(db: Database[Any]) -> None:
     seed_retention_data(db, NOW)
-    assert retention.find_user_ids_with_sessions_before(db, CUT.sessions) == [ACTIVE, BOUNDARY, UNSUMMED]
+    assert sessions.find_user_ids_with_sessions_ended_before(db, CUT.sessions) == [ACTIVE, BOUNDARY, UNSUMMED]
 
 
 def test_cleanup_deletes_and_archives_exactly_at_the_boundaries(db: Database[Any]) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking.domain.retention import RetentionPolicy, cutoffs, utc_days
+from tracking.domain.days import days_overlapped
+from tracking.domain.retention import RetentionPolicy, cutoffs
 
 ACTIVE = "100000000000000001"  # a session every day for 120 days
 BOUNDARY = "100000000000000002"  # one session ending at the cut-off, one just before
@@ -82,13 +83,13 @@ def seed_retention_data(db: Database[Any], now: datetime, slack: timedelta = tim
         gone = end < cut.sessions - slack
         (seed.deleted_session_ids if gone else seed.kept_session_ids).add(f"active-{day}")
         if gone:
-            aggregated.update((ACTIVE, key) for key in utc_days(end - timedelta(hours=1), end))
+            aggregated.update((ACTIVE, key) for key in days_overlapped(end - timedelta(hours=1), end))
     kept_end, gone_end = cut.sessions + slack, cut.sessions - before
     sessions.append(_session("boundary-kept", BOUNDARY, kept_end - timedelta(minutes=10), kept_end))
     sessions.append(_session("boundary-gone", BOUNDARY, gone_end - timedelta(minutes=10), gone_end))
     seed.kept_session_ids.add("boundary-kept")
     seed.deleted_session_ids.add("boundary-gone")
-    aggregated.update((BOUNDARY, key) for key in utc_days(gone_end - timedelta(minutes=10), gone_end))
+    aggregated.update((BOUNDARY, key) for key in days_overlapped(gone_end - timedelta(minutes=10), gone_end))
     seed.aggregated_days = len(aggregated)
     unsummed_end = now - timedelta(days=100)
     sessions.append(_session("unsummed", UNSUMMED, unsummed_end - timedelta(hours=1), unsummed_end))
@@ -99,7 +100,8 @@ def seed_retention_data(db: Database[Any], now: datetime, slack: timedelta = tim
     for session in sessions:
         if session["userId"] == UNSUMMED:
             continue
-        for day_key in utc_days(session["startTime"], session["endTime"]):
+        for day in days_overlapped(session["startTime"], session["endTime"]):
+            day_key = day.isoformat()
             totals[(session["userId"], day_key)] = totals.get((session["userId"], day_key), 0.0) + session["duration"]
     db["dailytotals"].insert_many(
         [
