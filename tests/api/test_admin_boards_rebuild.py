@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import requests
 
 from tests.utils.hosts import ADMIN_KEY, RunningHost
-from tests.utils.sessions import insert_user
+from tests.utils.replaced_server import insert_replaced_user
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
@@ -18,9 +18,11 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 def test_rebuild_puts_the_replaced_servers_users_on_the_all_time_board(api: RunningHost) -> None:
     # Users of the replaced server: their time is in the user document only, and no boards yet.
     for user_id, seconds in (("100000000000000001", 3600.0), ("100000000000000002", 9000.0)):
-        insert_user(api.db, user_id, totalCodingTime=seconds, languages={"python": seconds})
-    insert_user(api.db, "100000000000000003", displayName="Cy", totalCodingTime=5400.0, languages={"go": 5400.0})
-    insert_user(api.db, "100000000000000004", isPublic=False, totalCodingTime=99999.0, languages={})
+        insert_replaced_user(api.db, user_id, totalCodingTime=seconds, languages={"python": seconds})
+    insert_replaced_user(
+        api.db, "100000000000000003", displayName="Cy", totalCodingTime=5400.0, languages={"go": 5400.0}
+    )
+    insert_replaced_user(api.db, "100000000000000004", isPublic=False, totalCodingTime=99999.0, languages={})
     assert api.get("leaderboard").json() == []
 
     day = datetime.now(UTC).strftime("%Y-%m-%d")

@@ -16,7 +16,7 @@ import requests
 from pymongo import MongoClient
 
 from tests.utils.hosts import ADMIN_KEY, RunningHost, start_host
-from tests.utils.retention import IDLE, reads, seed_retention_data
+from tests.utils.retention import IDLE, reads, seed_retention_data, snapshot_keys
 from tracking.domain.retention import iso_week_key
 
 
@@ -82,9 +82,11 @@ def test_cleanup_through_the_local_host(host: RunningHost) -> None:
 
     sessions = {doc["sessionId"] for doc in host.db["codingsessions"].find()}
     assert sessions == seed.kept_session_ids
-    assert {doc["_id"] for doc in host.db["leaderboardsnapshots"].find()} == seed.kept_snapshot_ids
+    assert snapshot_keys(host.db) == seed.kept_snapshots
     assert {doc["userId"] for doc in host.db["users"].find({"archived": True})} == {IDLE, "100000000000000007"}
-    assert reads(host.db) == before
+    # Nothing credited is lost; the archived user leaves the boards.
+    assert reads(host.db) == {**before, "boards": [entry for entry in before["boards"] if entry[2] != IDLE]}
+    assert any(entry[2] == IDLE for entry in before["boards"])
 
     # The timer in the same week finds the finished instance and starts nothing new.
     fired = requests.post(host.base_url.removesuffix("/api") + "/admin/functions/weekly_cleanup", timeout=10)

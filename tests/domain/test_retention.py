@@ -1,19 +1,20 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from tracking.domain.days import days_overlapped
 from tracking.domain.retention import (
     Cutoffs,
     RetentionPolicy,
     batches,
     cleanup_instance_id,
     cutoffs,
+    deletable_sessions,
     iso_week_key,
     latest_occurrence,
     next_occurrence,
-    utc_days,
 )
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # a Sunday, 02:00:00.25 UTC
@@ -63,12 +64,21 @@ def test_cutoffs_survive_the_json_round_trip_of_a_durable_payload() -> None:
     assert Cutoffs.from_json(original.to_json()) == original
 
 
-def test_utc_days_are_the_days_an_interval_has_time_in() -> None:
+def test_the_utc_days_a_session_overlaps_are_the_days_it_has_time_in() -> None:
     start = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
-    assert utc_days(start, datetime(2026, 11, 2, 0, 30, tzinfo=UTC)) == ["2026-11-01", "2026-11-02"]
-    # Ending exactly at midnight adds no day; an empty interval has none.
-    assert utc_days(start, datetime(2026, 11, 2, tzinfo=UTC)) == ["2026-11-01"]
-    assert utc_days(start, start) == []
+    assert days_overlapped(start, datetime(2026, 11, 2, 0, 30, tzinfo=UTC)) == [date(2026, 11, 1), date(2026, 11, 2)]
+    # Ending exactly at midnight adds no day.
+    assert days_overlapped(start, datetime(2026, 11, 2, tzinfo=UTC)) == [date(2026, 11, 1)]
+
+
+def test_a_session_is_deletable_only_when_every_day_it_overlaps_is_summed() -> None:
+    first, second, third = date(2026, 8, 1), date(2026, 8, 2), date(2026, 8, 3)
+    days_of = {"one-day": [first], "two-days": [first, second], "unsummed": [second, third], "also-first": [first]}
+    got = deletable_sessions(days_of, {first, second})
+    assert got.ids == ["one-day", "two-days", "also-first"]
+    assert got.days == {first, second}  # each summed day counted once, whatever the number of sessions
+    nothing = deletable_sessions(days_of, set())
+    assert (nothing.ids, nothing.days) == ([], set())
 
 
 def test_iso_week_key_and_instance_id() -> None:

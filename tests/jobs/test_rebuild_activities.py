@@ -10,8 +10,10 @@ import pytest
 from pymongo.database import Database
 
 from tests.utils.durable import StandInClient
-from tests.utils.sessions import insert_user
+from tests.utils.replaced_server import insert_replaced_user
+from tracking.domain.periods import ALL_TIME_KEY
 from tracking.jobs import rebuild
+from tracking.store import boards
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)
 ADA, BOB, CY = "100000000000000001", "100000000000000002", "100000000000000003"
@@ -23,7 +25,7 @@ def activity(name: str) -> Any:
 
 def insert_legacy_user(db: Database[Any], user_id: str, seconds: float, *, public: bool = True) -> None:
     """A user of the replaced server: totals in the user document, no daily totals, no boards."""
-    insert_user(db, user_id, isPublic=public, totalCodingTime=seconds, languages={"python": seconds})
+    insert_replaced_user(db, user_id, isPublic=public, totalCodingTime=seconds, languages={"python": seconds})
 
 
 def all_time(db: Database[Any]) -> dict[str, float]:
@@ -35,7 +37,7 @@ def test_batches_give_legacy_users_their_all_time_entries(db: Database[Any]) -> 
     insert_legacy_user(db, ADA, 3600.0)
     insert_legacy_user(db, CY, 1800.0, public=False)
     # A private user's stale entry goes.
-    db["boards"].insert_one({"_id": f"allTime|all|{CY}", "board": "allTime", "key": "all", "userId": CY, "total": 1.0})
+    boards.set_totals_by_users(db, board="allTime", key=ALL_TIME_KEY, totals={CY: 1.0}, now=NOW)
 
     batch = activity("rebuild_boards_batch")
     first = batch({"after": None, "size": 2, "now": NOW.isoformat()})

@@ -16,25 +16,27 @@ from tests.utils.retention import (
     Seed,
     reads,
     seed_retention_data,
+    snapshot_keys,
 )
 from tracking.domain.retention import PRUNED_TIMEFRAMES, RetentionPolicy, cutoffs
-from tracking.store import jobruns, retention, snapshots
+from tracking.services import retention
+from tracking.store import jobruns, sessions, snapshots, users
 
 NOW = datetime(2026, 11, 29, 2, 0, 0, 250_000, tzinfo=UTC)  # millisecond-exact, as BSON dates are
 CUT = cutoffs(RetentionPolicy(), NOW)
 
 
 def _clean(db: Database[Any], *, dry_run: bool) -> dict[str, Any]:
-    user_ids = retention.find_user_ids_with_sessions_before(db, CUT.sessions)
-    sessions = retention.delete_sessions_by_users_before(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
+    user_ids = sessions.find_user_ids_with_sessions_ended_before(db, CUT.sessions)
+    cleaned = retention.clean_sessions(db, user_ids=user_ids, cutoff=CUT.sessions, dry_run=dry_run)
     deleted = {
         timeframe: snapshots.delete_snapshots_before(
             db, timeframe=timeframe, cutoff=CUT.snapshots[timeframe], dry_run=dry_run
         )
         for timeframe in PRUNED_TIMEFRAMES
     }
-    archived = retention.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
-    return {"users": user_ids, "sessions": sessions, "snapshots": deleted, "archived": archived}
+    archived = users.archive_users_inactive_before(db, cutoff=CUT.inactive_users, now=NOW, dry_run=dry_run)
+    return {"users": user_ids, "sessions": cleaned, "snapshots": deleted, "archived": archived}
 
 
 def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
@@ -43,7 +45,7 @@ def _ids(db: Database[Any], collection: str, field: str) -> set[str]:
 
 def test_users_with_old_sessions_are_found_sorted(db: Database[Any]) -> None:
     seed_retention_data(db, NOW)
-    assert retention.find_user_ids_with_sessions_before(db, CUT.sessions) == [ACTIVE, BOUNDARY, UNSUMMED]
+    assert sessions.find_user_ids_with_sessions_ended_before(db, CUT.sessions) == [ACTIVE, BOUNDARY, UNSUMMED]
 
 
 def test_cleanup_deletes_and_archives_exactly_at_the_boundaries(db: Database[Any]) -> None:
@@ -58,8 +60,8 @@ def test_cleanup_deletes_and_archives_exactly_at_the_boundaries(db: Database[Any
     assert "unsummed" in seed.kept_session_ids  # its day has no daily total: never deleted
 
     assert result["snapshots"] == {"day": 1, "week": 1, "month": 1, "last24h": 1}
-    assert _ids(db, "leaderboardsnapshots", "_id") == seed.kept_snapshot_ids
-    assert {"day-kept", "week-kept", "month-kept", "last24h-kept", "allTime-ancient"} == seed.kept_snapshot_ids
+    assert snapshot_keys(db) == seed.kept_snapshots
+    assert sorted(timeframe for timeframe, _ in seed.kept_snapshots) == ["allTime", "day", "last24h", "month", "week"]
 
     assert result["archived"] == [IDLE]
     archived = {doc["userId"]: doc for doc in db["users"].find({"archived": True})}
@@ -77,22 +79,25 @@ def test_cleanup_deletes_and_archives_exactly_at_the_boundaries(db: Database[Any
 def test_totals_streaks_languages_boards_and_history_read_the_same_after_a_cleanup(db: Database[Any]) -> None:
     seed = seed_retention_data(db, NOW)
     before = reads(db)
-    kept_snapshots = list(db["leaderboardsnapshots"].find({"_id": {"$in": sorted(seed.kept_snapshot_ids)}}))
+    kept_snapshots = [
+        doc for doc in db["leaderboardsnapshots"].find() if (doc["timeframe"], doc["periodKey"]) in seed.kept_snapshots
+    ]
     _clean(db, dry_run=False)
     assert reads(db) == before
-    assert list(db["leaderboardsnapshots"].find({"_id": {"$in": sorted(seed.kept_snapshot_ids)}})) == kept_snapshots
-    assert db["dailytotals"].count_documents({"userId": ACTIVE}) == 120
+    assert list(db["leaderboardsnapshots"].find()) == kept_snapshots
+    # Every day of the 120 days, and the two days of older history on the week boards.
+    assert db["dailytotals"].count_documents({"userId": ACTIVE}) == 122
 
 
 def test_a_second_run_changes_nothing(db: Database[Any]) -> None:
     seed_retention_data(db, NOW)
     _clean(db, dry_run=False)
-    after = (reads(db), _ids(db, "codingsessions", "sessionId"), _ids(db, "leaderboardsnapshots", "_id"))
+    after = (reads(db), _ids(db, "codingsessions", "sessionId"), snapshot_keys(db))
     again = _clean(db, dry_run=False)
     assert again["sessions"] == {"aggregated": 0, "deleted": 0, "unsummed": 1}
     assert again["snapshots"] == {"day": 0, "week": 0, "month": 0, "last24h": 0}
     assert again["archived"] == []
-    assert (reads(db), _ids(db, "codingsessions", "sessionId"), _ids(db, "leaderboardsnapshots", "_id")) == after
+    assert (reads(db), _ids(db, "codingsessions", "sessionId"), snapshot_keys(db)) == after
     assert db["users"].find_one({"userId": IDLE})["archivedAt"] == NOW  # type: ignore[index]
 
 
@@ -104,7 +109,7 @@ def test_dry_run_counts_the_same_and_changes_nothing(db: Database[Any]) -> None:
     assert result["snapshots"] == {"day": 1, "week": 1, "month": 1, "last24h": 1}
     assert result["archived"] == [IDLE]
     assert (reads(db), list(db["users"].find()), _ids(db, "codingsessions", "sessionId")) == before
-    assert _ids(db, "leaderboardsnapshots", "_id") == seed.kept_snapshot_ids | seed.deleted_snapshot_ids
+    assert snapshot_keys(db) == seed.kept_snapshots | seed.deleted_snapshots
 
 
 def _seed_job_runs(db: Database[Any]) -> dict[str, set[str]]:

@@ -6,15 +6,19 @@ an absolute cut-off (never "since the last run") is what makes a double or late 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Generic, TypeVar
 
 from croniter import croniter
 
 # Snapshot timeframes the cleanup prunes; all-time snapshots are kept forever. The hourly snapshots
 # of the rolling last-24-hours board are kept as long as the daily ones.
 PRUNED_TIMEFRAMES = ("day", "week", "month", "last24h")
+
+Key = TypeVar("Key")
 
 
 @dataclass(frozen=True)
@@ -77,16 +81,21 @@ def cutoffs(policy: RetentionPolicy, now: datetime) -> Cutoffs:
     )
 
 
-def utc_days(start: datetime, end: datetime) -> list[str]:
-    """The UTC days (``YYYY-MM-DD``) that the interval [start, end) overlaps; none when it is empty."""
-    if end <= start:
-        return []
-    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = []
-    while day < end:
-        days.append(day.strftime("%Y-%m-%d"))
-        day += timedelta(days=1)
-    return days
+@dataclass(frozen=True)
+class Deletable(Generic[Key]):
+    """The old sessions the cleanup may delete, and the UTC days whose daily totals hold their time."""
+
+    ids: list[Key]
+    days: set[date]
+
+
+def deletable_sessions(days_of: Mapping[Key, Sequence[date]], summed: AbstractSet[date]) -> Deletable[Key]:
+    """A session may go when every UTC day it overlaps (``days_of``) has its daily total (``summed``).
+
+    Totals, streaks, languages and history read the daily totals, so deleting such a session loses no time.
+    """
+    ids = [key for key, days in days_of.items() if all(day in summed for day in days)]
+    return Deletable(ids, {day for key in ids for day in days_of[key]})
 
 
 def iso_week_key(instant: datetime) -> str:

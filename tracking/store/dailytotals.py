@@ -91,3 +91,12 @@ def find_hours_by_days(db: Database[Any], days: Iterable[date]) -> list[tuple[st
     keys = [day.isoformat() for day in days]
     cursor = db[COLLECTION].find({"day": {"$in": keys}}, {"userId": 1, "day": 1, "hours": 1})
     return [(doc["userId"], date.fromisoformat(doc["day"]), list(doc.get("hours") or [])) for doc in cursor]
+
+
+def find_summed_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) -> set[date]:
+    """Which of ``days`` have a daily total of the user (the cleanup deletes only sessions whose days are summed)."""
+    keys = sorted({day.isoformat() for day in days})
+    if not keys:
+        return set()
+    cursor = db[COLLECTION].find({"userId": user_id, "day": {"$in": keys}}, {"_id": 0, "day": 1})
+    return {date.fromisoformat(doc["day"]) for doc in cursor}

@@ -14,9 +14,11 @@ shifted times: their ``startTime`` is the real end). Their time is already in th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
@@ -27,6 +29,8 @@ from tracking.store.client import indexes
 
 COLLECTION = "codingsessions"
 TRACKED = {"sessionKey": {"$exists": True}}
+# Deletes send at most this many ids per command.
+DELETE_CHUNK = 500
 
 
 def session_key(user_id: str, session_id: str) -> str:
@@ -163,3 +167,38 @@ def find_edge_session(db: Database[Any], *, newest: bool) -> dict[str, Any] | No
 def find_recent_sessions(db: Database[Any], *, limit: int) -> list[dict[str, Any]]:
     """The sessions recorded last (``createdAt`` descending), with ADMIN_SESSION_FIELDS only."""
     return list(db[COLLECTION].find({}, ADMIN_SESSION_FIELDS).sort("createdAt", DESCENDING).limit(limit))
+
+
+# The retention cleanup's reads and deletes. They include the replaced server's sessions (no TRACKED filter):
+# those go too once their days are summed.
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """A stored session's id, user and interval, as the cleanup sees it."""
+
+    id: ObjectId
+    user_id: str
+    start: datetime
+    end: datetime
+
+
+def find_user_ids_with_sessions_ended_before(db: Database[Any], cutoff: datetime) -> list[str]:
+    """The users who have a session that ended before ``cutoff``, sorted so batches are stable."""
+    return sorted(db[COLLECTION].distinct("userId", {"endTime": {"$lt": cutoff}}))
+
+
+def find_sessions_by_users_ended_before(
+    db: Database[Any], *, user_ids: Sequence[str], cutoff: datetime
+) -> list[EndedSession]:
+    query = {"userId": {"$in": list(user_ids)}, "endTime": {"$lt": cutoff}}
+    cursor = db[COLLECTION].find(query, {"userId": 1, "startTime": 1, "endTime": 1})
+    return [EndedSession(doc["_id"], doc["userId"], doc["startTime"], doc["endTime"]) for doc in cursor]
+
+
+def delete_sessions_by_ids(db: Database[Any], ids: Sequence[ObjectId]) -> int:
+    """Delete these sessions, ``DELETE_CHUNK`` ids per command; returns how many were deleted."""
+    deleted = 0
+    for start in range(0, len(ids), DELETE_CHUNK):
+        deleted += db[COLLECTION].delete_many({"_id": {"$in": list(ids[start : start + DELETE_CHUNK])}}).deleted_count
+    return deleted

@@ -426,3 +426,20 @@ def insert_new_users(db: Database[Any], *, names: dict[str, str], now: datetime)
     documents = [new_user_document(user_id=user_id, username=name, now=now) for user_id, name in names.items()]
     if documents:
         db[COLLECTION].insert_many(documents, ordered=False)
+
+
+# Added for the retention cleanup (merge into the repository)
+
+
+def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: datetime, dry_run: bool) -> list[str]:
+    """Mark users whose last session is before ``cutoff`` archived; returns their ids (sorted).
+
+    Users who never had a session and users already archived (their ``archivedAt`` stays) are left alone.
+    """
+    query = {"lastSessionDate": {"$lt": cutoff}, "archived": {"$ne": True}}
+    user_ids = sorted(db[COLLECTION].distinct("userId", query))
+    if not dry_run and user_ids:
+        db[COLLECTION].update_many(
+            {**query, "userId": {"$in": user_ids}}, {"$set": {"archived": True, "archivedAt": now}}
+        )
+    return user_ids
