@@ -13,6 +13,7 @@ import azure.functions as func
 import pytest
 
 from tracking.blueprints import BLUEPRINTS
+from tracking.host.devdb import ROOT
 
 # Routes that answer without a use case: the API index, the catch-all, and the Durable status reads.
 NO_SERVICE = {"api_index", "not_found", "admin_cleanup_status", "admin_boards_rebuild_status"}
@@ -65,3 +66,28 @@ def test_a_handler_calls_one_service_function_and_no_repository(name: str) -> No
         module for module in modules if module.startswith("tracking.store.") and module != "tracking.store.client"
     ]
     assert len(services) == (0 if name in NO_SERVICE else 1), services
+
+
+def _documented_routes() -> dict[str, tuple[str, str]]:
+    """docs/routes.md: handler name -> (handler module, service function), from its table."""
+    rows = {}
+    for line in (ROOT / "docs" / "routes.md").read_text().splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and "." in cells[1] and cells[0] not in ("route", "---"):
+            module, name = cells[1].rsplit(".", 1)
+            rows[name] = (module, cells[2])
+    return rows
+
+
+def _service_of(handler: Callable[..., Any]) -> str:
+    found = [callee for callee in _callees(handler) if _layer(callee).startswith(USE_CASE_LAYERS)]
+    if not found:
+        return "none"
+    return f"{_layer(found[0]).removeprefix('tracking.')}.{found[0].__name__}"
+
+
+def test_docs_routes_names_every_handler_and_its_service_function() -> None:
+    documented = _documented_routes()
+    assert sorted(documented) == sorted(HANDLERS)
+    for name, handler in HANDLERS.items():
+        assert documented[name] == (handler.__module__.rsplit(".", 1)[-1], _service_of(handler)), name
