@@ -118,7 +118,8 @@ class AchievementsPublic(BaseModel):
 
 class LeaderboardQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=500)
-    page: int = Field(default=1, ge=1)
+    # Pages beyond this are past any board (50 million entries at the largest limit): refused, not overflowed.
+    page: int = Field(default=1, ge=1, le=100_000)
     cursor: str | None = None
     language: str | None = Field(default=None, min_length=1, max_length=64)
     userId: str | None = Field(default=None, min_length=1, max_length=64)
@@ -236,13 +237,29 @@ class ProfileSummaryPublic(BaseModel):
     currentStreak: int
 
 
+class ProfileAchievementPublic(BaseModel):
+    """An earned achievement as a profile shows it: the bot's fields and when it was earned, nothing else.
+
+    The bot's documents may hold an ObjectId ``_id`` or other keys in each item (Mongoose adds them); they
+    are left out rather than echoed.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    target: float = 0
+    description: str = ""
+    category: str = ""
+    earnedAt: datetime | None = None
+
+
 class UserProfilePublic(ProfileSummaryPublic):
     """The public view of a profile: the summary and the rest of the public fields."""
 
     longestStreak: int
     lastSessionDate: datetime | None
     languages: dict[str, float]
-    achievements: list[dict[str, Any]]
+    achievements: list[ProfileAchievementPublic]
     premium: bool
     extensionLinked: bool
     linkedAt: datetime | None

@@ -65,6 +65,33 @@ def validation_errors(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
+# No request body of this API nests deeper than a few levels; the parser recurses once per level.
+MAX_JSON_DEPTH = 32
+
+
+def exceeds_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text nests arrays and objects deeper than ``limit`` (brackets inside strings do not count)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
+
+
 def read_json(req: func.HttpRequest, model: type[ModelT], *, optional: bool = False) -> ModelT:
     """Parse the body into ``model``; malformed JSON and invalid fields are a 400 listing each problem.
 
@@ -75,9 +102,13 @@ def read_json(req: func.HttpRequest, model: type[ModelT], *, optional: bool = Fa
         if not optional:
             raise BadRequest("A JSON body is required")
         body = b"{}"
+    if exceeds_depth(body):
+        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"Malformed JSON body: {error}") from error
+    except ValueError as error:  # an integer of more digits than Python converts (4,300)
         raise BadRequest(f"Malformed JSON body: {error}") from error
     if not isinstance(data, dict):
         raise BadRequest("The JSON body must be an object")

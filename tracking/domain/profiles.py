@@ -234,6 +234,7 @@ def public_profile(user: User) -> dict[str, Any]:
     profile = {name: getattr(user, _PUBLIC_ATTRIBUTES[name]) for name in PUBLIC_PROFILE_FIELDS}
     languages = user.languages if isinstance(user.languages, dict) else {}
     profile["languages"] = {key: languages.get(key, 0) for key in USER_LANGUAGE_KEYS}
+    profile["achievements"] = [item for item in user.achievements if isinstance(item, dict)]
     return profile
 
 
