@@ -178,17 +178,23 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
             )
         if not (math.isfinite(seconds) and seconds >= 0):
             problems.append({"field": f"languages.{name}", "message": "Must be a finite number of seconds, 0 or more"})
+    if interval is not None and interval[0] >= now:
+        problems.append({"field": "sessionDate", "message": "The session has not started yet"})
     if problems or interval is None:
         raise InvalidSession(problems)
     start, end = interval
     username = body.username.strip() if body.username else None
+    # A clock a little ahead is accepted, but nothing after the server's clock is credited: the session is
+    # stored up to now, its language seconds in proportion. Its id is the one of the interval as sent.
+    credited_end = min(end, _utc_ms(now))
+    kept = (credited_end - start) / (end - start)
     return NewSession(
         session_id=body.sessionId or session_hash(body.userId, start, end),
         user_id=body.userId,
         username=username if is_real_username(username) else None,
         start=start,
-        end=end,
-        languages=normalise_languages(body.languages),
+        end=credited_end,
+        languages={name: seconds * kept for name, seconds in normalise_languages(body.languages).items()},
         project_name=body.projectName,
         editor=body.editor,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,8 @@ from tracking.store import boards, snapshotruns, snapshots, users
 from tracking.store.snapshots import HistoryEntry, SnapshotRow
 
 BATCH = 1000
+# Far longer than taking any snapshot lasts: a run still being taken after this was abandoned.
+SNAPSHOT_LEASE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,24 @@ class SnapshotOutcome:
     timeframe: Timeframe
     taken: SnapshotResult | None
     refused: str | None  # the Conflict message when this period already has a snapshot
+
+
+def _clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _took_over_a_dead_run(db: Database[Any], *, timeframe: Timeframe, period_key: str) -> bool:
+    """Whether the run of this key was still being taken long after its claim, and is now gone with its rows.
+
+    A taker that died mid-run leaves its run ``taking``: without this, that period would never be
+    snapshotted, and a manual snapshot would answer 409 for ever.
+    """
+    if not snapshotruns.delete_stale_run(
+        db, timeframe=timeframe, period_key=period_key, claimed_before=_clock() - SNAPSHOT_LEASE
+    ):
+        return False
+    snapshots.delete_rows_by_period(db, timeframe=timeframe, period_key=period_key)
+    return True
 
 
 def _board_key(timeframe: Timeframe, period_key: str) -> str:
@@ -73,12 +93,20 @@ def take_snapshot(
     """
     key = period_key or snapshot_key(timeframe, now, zone)
     taken_at = timestamp or now
-    if not snapshotruns.claim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final):
+
+    def claim() -> bool:
+        return snapshotruns.claim_run(
+            db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final, claimed_at=_clock()
+        )
+
+    if not claim() and not (_took_over_a_dead_run(db, timeframe=timeframe, period_key=key) and claim()):
         existing = snapshotruns.find_run_by_key(db, timeframe=timeframe, period_key=key)
         if not final or (existing is not None and existing.final):
             raise Conflict(f"A snapshot of {timeframe} for {key} already exists")
         snapshots.delete_rows_by_period(db, timeframe=timeframe, period_key=key)
-        snapshotruns.reclaim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final)
+        snapshotruns.reclaim_run(
+            db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final, claimed_at=_clock()
+        )
 
     count = 0
     entries = iter(boards.stream_board(db, board=timeframe, key=_board_key(timeframe, key)))
