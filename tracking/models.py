@@ -13,12 +13,20 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
 from tracking.domain import linking, profiles
 from tracking.domain.periods import ManualSnapshotTimeframe
 from tracking.domain.profiles import USER_ID_PATTERN
+
+# Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
+
+UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
+NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
+HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
+DeviceIdText = Annotated[StrictStr, Field(pattern=linking.DEVICE_ID_PATTERN.pattern)]
 
 
 class DatabaseHealth(BaseModel):
@@ -49,7 +57,8 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     userId: str = Field(pattern=USER_ID_PATTERN)  # a Discord snowflake, as the extension requires
-    username: str | None = Field(default=None, max_length=100)
+    # The one rule of names shown to others (as POST /link and profile edits apply it).
+    username: NameText | None = None
     duration: StrictFloat | None = None
     sessionDate: datetime | None = None
     startTime: datetime | None = None
@@ -59,6 +68,12 @@ class SessionCreate(BaseModel):
     projectName: str | None = Field(default=None, max_length=200)
     editor: str | None = Field(default=None, max_length=100)
     streakData: Any = None
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _blank_is_no_name(cls, value: Any) -> Any:
+        # A blank name is the same as none (it never renames a user), as the extension's "EFU" placeholder is.
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SessionsCreate(BaseModel):
@@ -193,12 +208,6 @@ class HistoryEntryPublic(BaseModel):
 
 
 # Accounts and access (issue 4): users and profiles, API keys, the extension link flow.
-# Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
-
-UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
-NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
-HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
-DeviceIdText = Annotated[StrictStr, Field(pattern=linking.DEVICE_ID_PATTERN.pattern)]
 
 
 class UserLinkCreate(BaseModel):

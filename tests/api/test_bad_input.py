@@ -119,3 +119,26 @@ def test_an_achievement_the_bot_stored_with_an_object_id_is_shown_without_it(api
             "earnedAt": None,
         }
     ]
+
+
+@pytest.mark.parametrize("name", ["ada\u0000", "ada\u001b[2J", "ada\r\nadmin", "\u202eadmin"])
+def test_a_session_username_follows_the_one_name_rule(api: RunningHost, name: str) -> None:
+    response = api.post("coding-session", data=session(username=name), headers=SERVICE)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "username", "message": "Value error, must not contain control characters"}
+    ]
+    assert api.db["users"].count_documents({}) == 0
+
+
+def test_a_blank_session_username_is_no_name(api: RunningHost) -> None:
+    assert api.post("coding-session", data=session(username="  "), headers=SERVICE).status_code == 200
+    assert api.db["users"].find_one({"userId": USER_A})["username"] == "Anonymous"  # type: ignore[index]
+
+
+def test_a_device_id_with_a_trailing_newline_is_malformed_and_never_looked_up(api: RunningHost) -> None:
+    for _ in range(12):  # more than the lockout allows, if these were attempts
+        response = api.get("extension/key/auth/dvc-abcdef%0A/ABC234")
+        assert (response.status_code, response.json()) == (404, {"message": "Invalid or expired link code"})
+    assert api.db["ratelimits"].count_documents({}) == 0
+    assert api.get("extension/key/auth/dvc-abcdef/ABC234").status_code == 404  # a real attempt: not locked out

@@ -92,7 +92,7 @@ def refusal_of_unconsumed(*, still_stored: bool) -> LinkRefusal:
 
 def can_name_pending_key(device_id: str, code: str) -> bool:
     """A malformed device id or code cannot name a pending key: it is refused without a lookup."""
-    return bool(DEVICE_ID_PATTERN.match(device_id) and CODE_PATTERN.match(code))
+    return bool(DEVICE_ID_PATTERN.fullmatch(device_id) and CODE_PATTERN.fullmatch(code))
 
 
 def can_pick_up(*, bound_device_id: str | None, device_id: str) -> bool:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
+from tracking.domain.access import Caller
 from tracking.domain.periods import (
     ALL_TIME_KEY,
     CALENDAR_TIMEFRAMES,
@@ -24,8 +25,8 @@ from tracking.domain.periods import (
     previous_period,
     snapshot_key,
 )
-from tracking.domain.profiles import DEFAULT_USERNAME
-from tracking.errors import Conflict
+from tracking.domain.profiles import DEFAULT_USERNAME, can_see_profile
+from tracking.errors import Conflict, NotFound
 from tracking.store import boards, snapshotruns, snapshots, users
 from tracking.store.snapshots import HistoryEntry, SnapshotRow
 
@@ -171,6 +172,14 @@ def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> l
     return taken
 
 
-def rank_history(db: Database[Any], *, user_id: str, timeframe: Timeframe, limit: int) -> list[HistoryEntry]:
-    """GET /api/user/{userId}/history/{timeframe}: the user's rank in the latest snapshots, newest first."""
+def rank_history(
+    db: Database[Any], *, user_id: str, timeframe: Timeframe, limit: int, caller: Caller
+) -> list[HistoryEntry]:
+    """GET /api/user/{userId}/history/{timeframe}: the user's rank in the latest snapshots, newest first.
+
+    A private user's history is theirs, as their profile is: others get 404, as for a hidden profile's stats.
+    """
+    user = users.find_user_by_id(db, user_id)
+    if user is not None and not can_see_profile(user, caller):
+        raise NotFound("User not found")
     return snapshots.find_history_by_user(db, user_id=user_id, timeframe=timeframe, limit=limit)
