@@ -344,6 +344,7 @@ class LinkCodePublic(BaseModel):
     linkCode: str
     expiresAt: datetime
     length: int
+    cooldownSeconds: int
 
 
 class SuccessPublic(BaseModel):
