@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import admin, fallback, keys, leaderboards, link, sessions, snapshots, stats, system, users
+from tracking.api import (
+    accounts,
+    admin,
+    analytics,
+    fallback,
+    keys,
+    leaderboards,
+    link,
+    sessions,
+    snapshots,
+    stats,
+    system,
+    users,
+)
 from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
 
@@ -18,6 +31,8 @@ ROUTED: tuple[func.Blueprint, ...] = (
     credit_sweep.bp,
     sessions.bp,
     stats.bp,
+    analytics.bp,
+    accounts.bp,
     users.bp,
     keys.bp,
     link.bp,

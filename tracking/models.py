@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -370,6 +370,7 @@ class LinkCodePublic(BaseModel):
     linkCode: str
     expiresAt: datetime
     length: int
+    cooldownSeconds: int
 
 
 class SuccessPublic(BaseModel):
@@ -440,3 +441,244 @@ class SnapshotTriggerCreate(BaseModel):
 
 class RecentSessionsQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
+
+
+# Stats (issue 13). Days are YYYY-MM-DD; hours are rounded to 2 decimals, seconds to 3.
+
+RangeDays = Annotated[int, Field(ge=1, le=366)]
+
+
+class GlobalTrendsQuery(BaseModel):
+    days: RangeDays = 7
+
+
+class GlobalHeatmapQuery(BaseModel):
+    window: RangeDays = 30
+
+
+class GlobalLanguagesQuery(BaseModel):
+    """``period`` as the replaced server read it, or the website's ``days``; ``compare=false`` drops ``previous``."""
+
+    period: Literal["day", "1d", "week", "7d", "month", "30d"] | None = None
+    days: RangeDays | None = None
+    limit: int | None = Field(default=None, ge=1, le=100)
+    compare: bool = True
+
+
+class UserRangeQuery(BaseModel):
+    startDate: date | None = None
+    endDate: date | None = None
+
+
+class UserLanguagesQuery(UserRangeQuery):
+    topN: int = Field(default=6, ge=1, le=50)
+
+
+class UserHeatmapQuery(BaseModel):
+    year: int | None = Field(default=None, ge=2000, le=9999)
+
+
+class ActiveUsersPublic(BaseModel):
+    last7Days: int
+    last30Days: int
+
+
+class GlobalTotalsPublic(BaseModel):
+    users: int
+    sessions: int
+    activeUsers: ActiveUsersPublic
+
+
+class WeeklyActivityPublic(BaseModel):
+    year: int
+    week: int
+    weekStart: datetime
+    totalHours: float
+
+
+class ExtensionStatsPublic(BaseModel):
+    linkedUsers: int
+    marketplaceDownloads: None = None
+
+
+class GlobalStatsPublic(BaseModel):
+    totals: GlobalTotalsPublic
+    weeklyActivity: list[WeeklyActivityPublic]
+    extension: ExtensionStatsPublic
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalLivePublic(BaseModel):
+    totalHoursTracked: float
+    usersOnline: int
+    sessionsToday: int
+    topLanguageToday: str | None
+    avgSessionMinutes: float
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalTrendsPublic(BaseModel):
+    dates: list[date]
+    hoursTracked: list[float]
+    activeUsers: list[int]
+    avgStreak: list[float]
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalHeatmapPublic(BaseModel):
+    matrix: list[list[float]]
+    window: int
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalLanguagesPublic(BaseModel):
+    current: dict[str, float]
+    previous: dict[str, float]
+    days: int
+    timezone: str
+    generatedAt: datetime
+
+
+class StatsRangePublic(BaseModel):
+    start: date
+    end: date
+    timezone: str
+
+
+class StatsSummaryPublic(BaseModel):
+    sessionsCount: int
+    totalHours: float
+    averageSessionMinutes: float
+    focusRatio: float
+    contextSwitchesPerDay: float
+
+
+class HourlyPatternsPublic(BaseModel):
+    weekdays: list[float]
+    weekends: list[float]
+
+
+class DailyPointPublic(BaseModel):
+    date: date
+    totalHours: float
+    sessions: int
+
+
+class AveragePointPublic(BaseModel):
+    date: date
+    hours: float
+
+
+class MovingAveragesPublic(BaseModel):
+    ma7: list[AveragePointPublic]
+    ma30: list[AveragePointPublic]
+
+
+class AnomalyPublic(BaseModel):
+    date: date
+    hours: float
+    ratio: float
+
+
+class AnomaliesPublic(BaseModel):
+    spikes: list[AnomalyPublic]
+    drops: list[AnomalyPublic]
+
+
+class DailyStatsPublic(BaseModel):
+    series: list[DailyPointPublic]
+    movingAverages: MovingAveragesPublic
+    anomalies: AnomaliesPublic
+    deepWorkDays: list[date]
+
+
+class WeeklyPointPublic(BaseModel):
+    year: int
+    week: int
+    weekStart: date
+    totalHours: float
+    key: str
+
+
+class WeekChangePublic(BaseModel):
+    weekKey: str
+    pctChange: float | None
+
+
+class WeeklyStatsPublic(BaseModel):
+    series: list[WeeklyPointPublic]
+    weekOverWeek: list[WeekChangePublic]
+
+
+class UserFilterPublic(BaseModel):
+    range: StatsRangePublic
+    summary: StatsSummaryPublic
+    hourlyPatterns: HourlyPatternsPublic
+    daily: DailyStatsPublic
+    weekly: WeeklyStatsPublic
+
+
+class LanguageDayPublic(BaseModel):
+    date: date
+    languages: dict[str, float]
+
+
+class UserLanguagesPublic(BaseModel):
+    range: StatsRangePublic
+    topLanguages: list[str]
+    timeseries: list[LanguageDayPublic]
+    totals: dict[str, float]
+
+
+class UserHeatmapPublic(BaseModel):
+    year: int
+    timezone: str
+    totalHours: float
+    days: dict[str, float]
+
+
+# A user's own data (issue 13)
+
+
+class ExportQuery(BaseModel):
+    cursor: str | None = Field(default=None, max_length=64)
+
+
+class DailyTotalExport(BaseModel):
+    day: date
+    seconds: float
+    hours: list[float]
+    languages: dict[str, float]
+
+
+class RankHistoryExport(BaseModel):
+    timeframe: str
+    periodKey: str
+    timestamp: datetime
+    rank: int
+    totalTime: float
+
+
+class UserExportPublic(BaseModel):
+    """``profile`` is the public profile shape; ``sessions`` one page of them, continued with ``nextCursor``."""
+
+    profile: dict[str, Any]
+    dailyTotals: list[DailyTotalExport]
+    rankHistory: list[RankHistoryExport]
+    sessions: list[dict[str, Any]]
+    nextCursor: str | None
+
+
+class UserDelete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: StrictStr
+
+
+class UserDeletedPublic(BaseModel):
+    message: str
+    deleted: dict[str, int]

@@ -42,7 +42,14 @@ def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
         caller_key_id=current_caller().key_id or "",
         now=datetime.now(UTC),
     )
-    return json_response(LinkCodePublic(linkCode=issued.code, expiresAt=issued.expires_at, length=len(issued.code)))
+    return json_response(
+        LinkCodePublic(
+            linkCode=issued.code,
+            expiresAt=issued.expires_at,
+            length=len(issued.code),
+            cooldownSeconds=issued.cooldown_seconds,
+        )
+    )
 
 
 @bp.function_name("delete_link_code")

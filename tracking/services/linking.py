@@ -28,6 +28,8 @@ EXTENSION_KEY_LABEL = "extension"
 class IssuedCode:
     code: str
     expires_at: datetime
+    # Seconds until the user may be given another code (0 while under the per-user limit).
+    cooldown_seconds: int
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now:
         code_hash = rules.hash_link_code(code)
         # A False insert means another user holds this code right now: draw again.
         if linkcodes.insert_code(db, code_hash=code_hash, user_id=user_id, now=now, expires_at=expires_at):
-            return IssuedCode(code=code, expires_at=expires_at)
+            break
+    following = ratelimits.check_by_subject(db, rules.CODES_PER_USER, user_id, now=now)
+    cooldown = 0 if following.allowed else following.retry_after_seconds
+    return IssuedCode(code=code, expires_at=expires_at, cooldown_seconds=cooldown)
 
 
 def withdraw_link_codes_by_user(db: Database[Any], *, user_id: str) -> None:

@@ -46,8 +46,8 @@ def delete_expired(db: Database[Any], *, now: datetime) -> None:
     db[COLLECTION].delete_many({"expiresAt": {"$lte": now}})
 
 
-def delete_codes_by_user(db: Database[Any], user_id: str) -> None:
-    db[COLLECTION].delete_many({"userId": user_id})
+def delete_codes_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
 
 
 def insert_code(db: Database[Any], *, code_hash: str, user_id: str, now: datetime, expires_at: datetime) -> bool:

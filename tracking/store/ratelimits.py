@@ -7,6 +7,7 @@ The windows and the decisions are tracking.domain.ratelimits.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -36,3 +37,9 @@ def check_by_subject(db: Database[Any], limit: Limit, subject: str, *, now: date
     window = window_at(limit, subject, now)
     document = db[COLLECTION].find_one({"_id": window.key})
     return decide_next(document["count"] if document else 0, limit, window, now)
+
+
+def delete_windows_by_subject(db: Database[Any], subject: str) -> int:
+    """Every counter of ``subject`` under any limit (their ``_id`` names the subject)."""
+    pattern = f"^[^:]+:{re.escape(subject)}:"
+    return db[COLLECTION].delete_many({"_id": {"$regex": pattern}}).deleted_count
