@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,10 +53,39 @@ def test_a_key_bound_to_one_device_is_not_given_to_another(db: Database[dict[str
     link_extension(db, code=issued.code, device_id=DEVICE, client="1.2.3.4", now=NOW)
     with pytest.raises(NotFound):
         pickup_key(db, device_id="dvc-other-device", code=issued.code, client="1.2.3.4", now=NOW)
-    assert db.ratelimits.find_one({"_id": {"$regex": "^link-failures:1.2.3.4:"}})["count"] == 1  # type: ignore[index]
+    # Both attempts of the client counted, and the wrong one toward everyone's budget of wrong codes too.
+    assert db.ratelimits.count_documents({"subject": "1.2.3.4"}) == 2
+    assert db.ratelimits.count_documents({"subject": "everyone"}) == 1
 
 
 def test_a_malformed_pickup_is_refused_without_counting(db: Database[dict[str, Any]]) -> None:
     with pytest.raises(NotFound):
         pickup_key(db, device_id="no", code="ABC234", client="1.2.3.4", now=NOW)
     assert db.ratelimits.count_documents({}) == 0
+
+
+def test_a_code_links_once_and_its_key_is_picked_up_once_however_many_race(db: Database[dict[str, Any]]) -> None:
+    create_user(db, USER_A, "ada")
+    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", now=NOW)
+
+    def link(index: int) -> str | None:
+        try:
+            return link_extension(db, code=issued.code, device_id=None, client=f"10.0.0.{index}", now=NOW).key
+        except (Conflict, NotFound):
+            return None
+
+    def pickup(index: int) -> str | None:
+        try:
+            return pickup_key(
+                db, device_id=f"dvc-device-{index:02d}", code=issued.code, client=f"10.1.0.{index}", now=NOW
+            )
+        except NotFound:
+            return None
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        keys = [key for key in pool.map(link, range(40)) if key]
+        picked = [key for key in pool.map(pickup, range(30)) if key]
+    assert len(keys) == 1
+    assert db.apikeys.count_documents({"scope": "ingest"}) == 1
+    assert picked == keys  # one device got the key, and only one
+    assert db.apikeys.find_one({"scope": "ingest"})["deviceId"].startswith("dvc-device-")  # type: ignore[index]

@@ -30,7 +30,10 @@ DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{4,100}$")
 CODES_PER_USER = Limit("link-code-user", 5, timedelta(minutes=5))
 CODES_PER_CALLER = Limit("link-code-caller", 100, timedelta(minutes=5))
 # Wrong codes per client on the public link and key routes, before a lockout until the window ends.
-LINK_FAILURES_PER_CLIENT = Limit("link-failures", 10, timedelta(minutes=10))
+LINK_ATTEMPTS_PER_CLIENT = Limit("link-attempts", 10, timedelta(minutes=10))
+# Wrong codes from all clients together: guesses spread over many addresses stop well before they could hit
+# one of the ~887 million codes (31 characters, 6 places) that live for 10 minutes.
+LINK_FAILURES_OF_EVERYONE = Limit("link-failures-everyone", 1000, timedelta(minutes=10))
 
 
 def new_link_code() -> str:
