@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
+from tests.conftest import TEST_LINK_SECRET
 from tests.utils.factories import USER_A, USER_B, create_user
 from tracking.domain import linking as rules
 from tracking.domain.ratelimits import Limit
@@ -18,30 +19,31 @@ from tracking.store import apikeys
 
 NOW = datetime(2026, 11, 23, 10, 1, 0, tzinfo=UTC)
 DEVICE = "dvc-0123456789abcdef"
+SECRET = TEST_LINK_SECRET
 
 
 def test_link_codes_are_limited_per_caller(db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules, "CODES_PER_CALLER", Limit("link-code-caller", 1, timedelta(minutes=5)))
     create_user(db, USER_A, "ada")
     create_user(db, USER_B, "grace")
-    issue_link_code(db, user_id=USER_A, caller_key_id="website", now=NOW)
+    issue_link_code(db, user_id=USER_A, caller_key_id="website", secret=SECRET, now=NOW)
     with pytest.raises(TooManyRequests) as refused:
-        issue_link_code(db, user_id=USER_B, caller_key_id="website", now=NOW)
+        issue_link_code(db, user_id=USER_B, caller_key_id="website", secret=SECRET, now=NOW)
     assert (refused.value.message, refused.value.headers) == ("Rate limit exceeded for caller", {"Retry-After": "240"})
     assert db.linkcodes.count_documents({"userId": USER_B}) == 0
-    issue_link_code(db, user_id=USER_B, caller_key_id="bot", now=NOW)
+    issue_link_code(db, user_id=USER_B, caller_key_id="bot", secret=SECRET, now=NOW)
 
 
 def test_a_code_links_once_and_its_key_is_picked_up_once(db: Database[dict[str, Any]]) -> None:
     create_user(db, USER_A, "ada")
-    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", now=NOW)
-    link = link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", now=NOW)
+    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", secret=SECRET, now=NOW)
+    link = link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", secret=SECRET, now=NOW)
     assert (link.user.user_id, link.user.extension_linked) == (USER_A, True)
     with pytest.raises(Conflict):
-        link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", now=NOW)
-    assert pickup_key(db, device_id=DEVICE, code=issued.code, client="1.2.3.4", now=NOW) == link.key
+        link_extension(db, code=issued.code, device_id=None, client="1.2.3.4", secret=SECRET, now=NOW)
+    assert pickup_key(db, device_id=DEVICE, code=issued.code, client="1.2.3.4", secret=SECRET, now=NOW) == link.key
     with pytest.raises(NotFound) as again:
-        pickup_key(db, device_id=DEVICE, code=issued.code, client="1.2.3.4", now=NOW)
+        pickup_key(db, device_id=DEVICE, code=issued.code, client="1.2.3.4", secret=SECRET, now=NOW)
     assert again.value.message == INVALID_CODE
     [record] = apikeys.find_keys(db, user_id=USER_A, scope="ingest", include_revoked=False)
     assert (record.label, record.device_id) == ("extension", DEVICE)
@@ -49,10 +51,10 @@ def test_a_code_links_once_and_its_key_is_picked_up_once(db: Database[dict[str, 
 
 def test_a_key_bound_to_one_device_is_not_given_to_another(db: Database[dict[str, Any]]) -> None:
     create_user(db, USER_A, "ada")
-    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", now=NOW)
-    link_extension(db, code=issued.code, device_id=DEVICE, client="1.2.3.4", now=NOW)
+    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", secret=SECRET, now=NOW)
+    link_extension(db, code=issued.code, device_id=DEVICE, client="1.2.3.4", secret=SECRET, now=NOW)
     with pytest.raises(NotFound):
-        pickup_key(db, device_id="dvc-other-device", code=issued.code, client="1.2.3.4", now=NOW)
+        pickup_key(db, device_id="dvc-other-device", code=issued.code, client="1.2.3.4", secret=SECRET, now=NOW)
     # Both attempts of the client counted, and the wrong one toward everyone's budget of wrong codes too.
     assert db.ratelimits.count_documents({"subject": "1.2.3.4"}) == 2
     assert db.ratelimits.count_documents({"subject": "everyone"}) == 1
@@ -60,24 +62,31 @@ def test_a_key_bound_to_one_device_is_not_given_to_another(db: Database[dict[str
 
 def test_a_malformed_pickup_is_refused_without_counting(db: Database[dict[str, Any]]) -> None:
     with pytest.raises(NotFound):
-        pickup_key(db, device_id="no", code="ABC234", client="1.2.3.4", now=NOW)
+        pickup_key(db, device_id="no", code="ABC234", client="1.2.3.4", secret=SECRET, now=NOW)
     assert db.ratelimits.count_documents({}) == 0
 
 
 def test_a_code_links_once_and_its_key_is_picked_up_once_however_many_race(db: Database[dict[str, Any]]) -> None:
     create_user(db, USER_A, "ada")
-    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", now=NOW)
+    issued = issue_link_code(db, user_id=USER_A, caller_key_id="bot", secret=SECRET, now=NOW)
 
     def link(index: int) -> str | None:
         try:
-            return link_extension(db, code=issued.code, device_id=None, client=f"10.0.0.{index}", now=NOW).key
+            return link_extension(
+                db, code=issued.code, device_id=None, client=f"10.0.0.{index}", secret=SECRET, now=NOW
+            ).key
         except (Conflict, NotFound):
             return None
 
     def pickup(index: int) -> str | None:
         try:
             return pickup_key(
-                db, device_id=f"dvc-device-{index:02d}", code=issued.code, client=f"10.1.0.{index}", now=NOW
+                db,
+                device_id=f"dvc-device-{index:02d}",
+                code=issued.code,
+                client=f"10.1.0.{index}",
+                secret=SECRET,
+                now=NOW,
             )
         except NotFound:
             return None

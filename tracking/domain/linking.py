@@ -12,6 +12,7 @@ only as a hash: the key never rests in the database in clear, and the seal is re
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -40,8 +41,9 @@ def new_link_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def hash_link_code(code: str) -> str:
-    return hashlib.sha256(("linkcode:" + code).encode("utf-8")).hexdigest()
+def hash_link_code(code: str, secret: str) -> str:
+    """A keyed hash: the ~30 bits of a code are no secret, but without the server's key no hash can be tried."""
+    return hmac.new(secret.encode("utf-8"), ("linkcode:" + code).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def code_expiry(now: datetime) -> datetime:
@@ -49,19 +51,21 @@ def code_expiry(now: datetime) -> datetime:
     return (now + CODE_LIFETIME).replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def _keystream(code: str, salt: bytes, length: int) -> bytes:
-    return hashlib.shake_256(b"distrack-key-pickup\x00" + salt + code.encode("utf-8")).digest(length)
+def _keystream(code: str, secret: str, salt: bytes, length: int) -> bytes:
+    material = b"distrack-key-pickup\x00" + secret.encode("utf-8") + b"\x00" + salt + code.encode("utf-8")
+    return hashlib.shake_256(material).digest(length)
 
 
-def seal_key(key: str, code: str) -> tuple[bytes, bytes]:
-    """``(salt, sealed)``: the key, unreadable without the code."""
+def seal_key(key: str, code: str, secret: str) -> tuple[bytes, bytes]:
+    """``(salt, sealed)``: the key, unreadable without both the code and the server's key."""
     salt = secrets.token_bytes(16)
     data = key.encode("utf-8")
-    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, salt, len(data)), strict=True))
+    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, secret, salt, len(data)), strict=True))
 
 
-def unseal_key(sealed: bytes, code: str, salt: bytes) -> str:
-    return bytes(a ^ b for a, b in zip(sealed, _keystream(code, salt, len(sealed)), strict=True)).decode("utf-8")
+def unseal_key(sealed: bytes, code: str, salt: bytes, secret: str) -> str:
+    stream = _keystream(code, secret, salt, len(sealed))
+    return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("utf-8")
 
 
 def client_address(forwarded_for: str | None) -> str:

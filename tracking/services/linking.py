@@ -57,7 +57,7 @@ def _require_user(db: Database[Any], user_id: str) -> None:
         raise NotFound("User not found")
 
 
-def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now: datetime) -> IssuedCode:
+def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, secret: str, now: datetime) -> IssuedCode:
     """A new code for a known user, replacing the previous one; rate limited per user and per caller."""
     _require_user(db, user_id)
     _enforce(db, rules.CODES_PER_USER, user_id, "Rate limit exceeded for user", now=now)
@@ -67,7 +67,7 @@ def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now:
     expires_at = rules.code_expiry(now)
     while True:
         code = rules.new_link_code()
-        code_hash = rules.hash_link_code(code)
+        code_hash = rules.hash_link_code(code, secret)
         # A False insert means another user holds this code right now: draw again.
         if linkcodes.insert_code(db, code_hash=code_hash, user_id=user_id, now=now, expires_at=expires_at):
             break
@@ -103,11 +103,13 @@ def _refusal_error(refusal: rules.LinkRefusal) -> AppError:
     return NotFound(INVALID_CODE)
 
 
-def link_extension(db: Database[Any], *, code: str, device_id: str | None, client: str, now: datetime) -> Link:
+def link_extension(
+    db: Database[Any], *, code: str, device_id: str | None, client: str, secret: str, now: datetime
+) -> Link:
     """Trade a link code for a new ingest key of its user; a wrong code counts toward the client's lockout."""
     _count_attempt(db, client, now=now)
     linkcodes.delete_expired(db, now=now)
-    code_hash = rules.hash_link_code(code)
+    code_hash = rules.hash_link_code(code, secret)
     consumed = linkcodes.find_unused_by_hash(db, code_hash, now=now)
     if consumed is None:
         _count_failure(db, now=now)
@@ -123,19 +125,19 @@ def link_extension(db: Database[Any], *, code: str, device_id: str | None, clien
     )
     if device_id is not None:
         apikeys.bind_device_by_id(db, record.id, device_id=device_id, now=now)
-    salt, sealed = rules.seal_key(key, code)
+    salt, sealed = rules.seal_key(key, code, secret)
     linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=record.id, sealed=sealed, salt=salt)
     user = users.mark_extension_linked_by_id(db, consumed.user_id, now=now)
     return Link(user=user, key=key)
 
 
-def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now: datetime) -> str:
+def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, secret: str, now: datetime) -> str:
     """The key the link with ``code`` issued, once, within the code's lifetime; binds ``device_id`` to it."""
     if not rules.can_name_pending_key(device_id, code):
         raise NotFound(INVALID_CODE)
     _count_attempt(db, client, now=now)
     linkcodes.delete_expired(db, now=now)
-    code_hash = rules.hash_link_code(code)
+    code_hash = rules.hash_link_code(code, secret)
     pending = linkcodes.find_pending_key_by_hash(db, code_hash, now=now)
     record = apikeys.find_key_by_id(db, pending.key_id) if pending else None
     if (
@@ -148,4 +150,4 @@ def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now
         raise NotFound(INVALID_CODE)
     linkcodes.remove_pending_key_by_hash(db, code_hash)
     apikeys.bind_device_by_id(db, pending.key_id, device_id=device_id, now=now)
-    return rules.unseal_key(pending.sealed, code, pending.salt)
+    return rules.unseal_key(pending.sealed, code, pending.salt, secret)
