@@ -64,7 +64,7 @@ def plan(
 
 def test_a_day_is_split_exactly_at_a_half_hour_zones_midnight() -> None:
     # 18:00-19:00 UTC holds Kolkata's midnight at 18:30.
-    total = day_total([Span(at(24, 18), at(24, 19), {"go": 3600})], date(2026, 11, 24), KOLKATA)
+    total = day_total([Span(at(24, 18), at(24, 19), {"go": 3600})], date(2026, 11, 24), KOLKATA, user_zone=UTC_ZONE)
     assert total.seconds == 3600
     assert total.hours[18] == 3600
     assert total.board_days == {
@@ -106,7 +106,7 @@ def test_a_first_session_sets_the_day_and_moves_week_month_and_totals() -> None:
 
 def test_an_overlapping_session_moves_the_totals_by_the_union_only() -> None:
     first = Span(at(24, 10), at(24, 11), {"python": 3600})
-    stored_day = day_total([first], date(2026, 11, 24), UTC_ZONE)
+    stored_day = day_total([first], date(2026, 11, 24), UTC_ZONE, user_zone=UTC_ZONE)
     second = Span(
         at(
             24,
@@ -130,7 +130,7 @@ def test_an_overlapping_session_moves_the_totals_by_the_union_only() -> None:
 
 def test_a_replay_plans_nothing() -> None:
     session = Span(at(24, 10), at(24, 11), {"python": 3600})
-    stored_day = day_total([session], date(2026, 11, 24), UTC_ZONE)
+    stored_day = day_total([session], date(2026, 11, 24), UTC_ZONE, user_zone=UTC_ZONE)
     result = plan(totals(tracked=3600), [session], [session], {stored_day.day: stored_day})
     assert not result.changes_anything
 
@@ -144,6 +144,6 @@ def test_an_unlisted_user_gets_no_board_writes() -> None:
 
 def test_days_split_for_another_board_zone_need_a_rebuild() -> None:
     session = Span(at(24, 10), at(24, 11))
-    stored_day = day_total([Span(at(24, 1), at(24, 2))], date(2026, 11, 24), KOLKATA)
+    stored_day = day_total([Span(at(24, 1), at(24, 2))], date(2026, 11, 24), KOLKATA, user_zone=UTC_ZONE)
     with pytest.raises(NeedsRebuild):
         plan(totals(), [session], [session], {stored_day.day: stored_day})

@@ -1,7 +1,8 @@
 """The ``dailytotals`` collection: one document per user and UTC day, derived from the sessions.
 
-A document holds the day's credited ``seconds``, its 24 UTC ``hours``, its ``languages``, and its share
-of each board-local day it overlaps (``boardDays``, split for ``boardZone``: see tracking.domain.credit).
+A document holds the day's credited ``seconds``, its 24 UTC ``hours``, its ``languages``, its share
+of each board-local day it overlaps (``boardDays``, split for ``boardZone``) and of each of the user's
+local days (``userDays``, split for ``userZone``): see tracking.domain.credit.
 Documents are written whole with ``$set`` and outlive the detailed sessions (retention), so totals,
 streaks and history read them.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.database import Database
 
-from tracking.domain.credit import DayTotal
+from tracking.domain.credit import DayTotal, LocalDay
 from tracking.domain.days import day_start
 from tracking.domain.intervals import Credit
 from tracking.store.client import indexes
@@ -42,6 +43,17 @@ def _from_document(doc: Mapping[str, Any]) -> DayTotal:
             key: Credit(float(part.get("seconds", 0.0)), dict(part.get("languages") or {}))
             for key, part in (doc.get("boardDays") or {}).items()
         },
+        # A document written before the user split has no zone: readers treat it as split for another zone.
+        user_zone=doc.get("userZone") or "",
+        user_days={
+            key: LocalDay(
+                seconds=float(part.get("seconds", 0.0)),
+                languages=dict(part.get("languages") or {}),
+                sessions=int(part.get("sessions", 0)),
+                focused_seconds=float(part.get("focusedSeconds", 0.0)),
+            )
+            for key, part in (doc.get("userDays") or {}).items()
+        },
     )
 
 
@@ -56,6 +68,16 @@ def _write(user_id: str, total: DayTotal, now: datetime) -> UpdateOne | DeleteOn
         "languages": total.languages,
         "boardZone": total.board_zone,
         "boardDays": {day: {"seconds": c.seconds, "languages": c.languages} for day, c in total.board_days.items()},
+        "userZone": total.user_zone,
+        "userDays": {
+            day: {
+                "seconds": part.seconds,
+                "languages": part.languages,
+                "sessions": part.sessions,
+                "focusedSeconds": part.focused_seconds,
+            }
+            for day, part in total.user_days.items()
+        },
         "updatedAt": now,
     }
     return UpdateOne(key, {"$set": fields}, upsert=True)
@@ -74,7 +96,8 @@ def find_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) 
     if not keys:
         return {}
     cursor = db[COLLECTION].find({"userId": user_id, "day": {"$in": keys}}, {"_id": 0, "userId": 0})
-    return {total.day: total for total in map(_from_document, cursor)}
+    # All in the first reply (one more than can match, so the server closes the cursor): one round trip.
+    return {total.day: total for total in map(_from_document, cursor.batch_size(len(keys) + 1))}
 
 
 def find_all_days_by_user(db: Database[Any], user_id: str) -> list[DayTotal]:
