@@ -61,7 +61,11 @@ def _write(user_id: str, total: DayTotal, now: datetime) -> UpdateOne | DeleteOn
     key = {"userId": user_id, "day": total.day.isoformat()}
     if total.seconds <= 0:
         return DeleteOne(key)
-    fields = {
+    return UpdateOne(key, {"$set": _fields(total, now)}, upsert=True)
+
+
+def _fields(total: DayTotal, now: datetime) -> dict[str, Any]:
+    return {
         "date": day_start(total.day),
         "seconds": total.seconds,
         "hours": list(total.hours),
@@ -80,7 +84,6 @@ def _write(user_id: str, total: DayTotal, now: datetime) -> UpdateOne | DeleteOn
         },
         "updatedAt": now,
     }
-    return UpdateOne(key, {"$set": fields}, upsert=True)
 
 
 def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTotal], now: datetime) -> None:
@@ -88,6 +91,13 @@ def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTot
     writes = [_write(user_id, total, now) for total in totals]
     if writes:
         bulk_write_retrying(db[COLLECTION], writes)
+
+
+def insert_new_days(db: Database[Any], *, totals: Iterable[tuple[str, DayTotal]], now: datetime) -> None:
+    """Insert days no user has yet, many users at once (benchmarks seed with it; ingest uses set_days_by_user)."""
+    documents = [{"userId": user_id, "day": t.day.isoformat(), **_fields(t, now)} for user_id, t in totals]
+    if documents:
+        db[COLLECTION].insert_many(documents, ordered=False)
 
 
 def find_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) -> dict[date, DayTotal]:
