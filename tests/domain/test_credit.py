@@ -64,7 +64,7 @@ def plan(
 
 def test_a_day_is_split_exactly_at_a_half_hour_zones_midnight() -> None:
     # 18:00-19:00 UTC holds Kolkata's midnight at 18:30.
-    total = day_total([Span(at(24, 18), at(24, 19), {"go": 3600})], date(2026, 11, 24), KOLKATA)
+    total = day_total([Span(at(24, 18), at(24, 19), {"go": 3600})], date(2026, 11, 24), KOLKATA, user_zone=UTC_ZONE)
     assert total.seconds == 3600
     assert total.hours[18] == 3600
     assert total.board_days == {
@@ -106,7 +106,7 @@ def test_a_first_session_sets_the_day_and_moves_week_month_and_totals() -> None:
 
 def test_an_overlapping_session_moves_the_totals_by_the_union_only() -> None:
     first = Span(at(24, 10), at(24, 11), {"python": 3600})
-    stored_day = day_total([first], date(2026, 11, 24), UTC_ZONE)
+    stored_day = day_total([first], date(2026, 11, 24), UTC_ZONE, user_zone=UTC_ZONE)
     second = Span(
         at(
             24,
@@ -130,7 +130,7 @@ def test_an_overlapping_session_moves_the_totals_by_the_union_only() -> None:
 
 def test_a_replay_plans_nothing() -> None:
     session = Span(at(24, 10), at(24, 11), {"python": 3600})
-    stored_day = day_total([session], date(2026, 11, 24), UTC_ZONE)
+    stored_day = day_total([session], date(2026, 11, 24), UTC_ZONE, user_zone=UTC_ZONE)
     result = plan(totals(tracked=3600), [session], [session], {stored_day.day: stored_day})
     assert not result.changes_anything
 
@@ -144,6 +144,38 @@ def test_an_unlisted_user_gets_no_board_writes() -> None:
 
 def test_days_split_for_another_board_zone_need_a_rebuild() -> None:
     session = Span(at(24, 10), at(24, 11))
-    stored_day = day_total([Span(at(24, 1), at(24, 2))], date(2026, 11, 24), KOLKATA)
+    stored_day = day_total([Span(at(24, 1), at(24, 2))], date(2026, 11, 24), KOLKATA, user_zone=UTC_ZONE)
     with pytest.raises(NeedsRebuild):
         plan(totals(), [session], [session], {stored_day.day: stored_day})
+
+
+def test_a_day_keeps_its_share_of_each_user_local_day_with_the_sessions_that_start_in_it() -> None:
+    # New York is UTC-5 in November: UTC 03:00-06:00 crosses its midnight at 05:00.
+    long = Span(at(24, 3), at(24, 6), {"go": 3 * 3600})
+    short = Span(at(24, 5) + timedelta(minutes=30), at(24, 5) + timedelta(minutes=40), {"rust": 600})
+    total = day_total([long, short], date(2026, 11, 24), UTC_ZONE, user_zone=ZoneInfo("America/New_York"))
+    assert total.user_zone == "America/New_York"
+    assert total.user_days.keys() == {"2026-11-23", "2026-11-24"}
+    before, after = total.user_days["2026-11-23"], total.user_days["2026-11-24"]
+    assert (before.seconds, before.sessions, before.focused_seconds) == (7200.0, 1, 7200.0)
+    # The short session starts after midnight: counted there; only the long one's time is focused.
+    assert (after.seconds, after.sessions, after.focused_seconds) == (3600.0, 1, 3600.0)
+    assert after.languages == pytest.approx({"go": 3300.0, "rust": 300.0})
+
+
+def test_a_day_split_for_another_user_zone_is_rewritten() -> None:
+    session = Span(at(24, 10), at(24, 11))
+    stored_day = day_total([session], date(2026, 11, 24), UTC_ZONE, user_zone=KOLKATA)
+    assert [day.day for day in plan(totals(tracked=3600), [session], [session], {stored_day.day: stored_day}).days] == [
+        date(2026, 11, 24)
+    ]
+
+
+def test_a_utc_day_the_batch_only_reaches_through_a_local_day_is_kept_as_stored() -> None:
+    # Kolkata's 25th starts at UTC 18:30 on the 24th; the UTC 24th's morning session is not in the window read.
+    morning = Span(at(24, 2), at(24, 3))
+    stored_day = day_total([morning], date(2026, 11, 24), KOLKATA, user_zone=UTC_ZONE)
+    late = Span(at(25, 1), at(25, 2))
+    result = plan(totals(tracked=3600), [late], [late], {stored_day.day: stored_day}, KOLKATA)
+    assert [day.day for day in result.days] == [date(2026, 11, 25)]
+    assert result.user is not None and result.user.tracked.seconds == 7200

@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking.domain.credit import DayTotal
+from tracking.domain.credit import DayTotal, LocalDay
 from tracking.domain.intervals import Credit
 from tracking.store import dailytotals
 
@@ -26,6 +26,8 @@ def day(on: date, seconds: float = 2400.0) -> DayTotal:
         languages={"python": seconds},
         board_zone="America/New_York",
         board_days={on.isoformat(): Credit(seconds, {"python": seconds})},
+        user_zone="Europe/Paris",
+        user_days={(on + timedelta(days=1)).isoformat(): LocalDay(seconds, {"python": seconds}, 1, 0.0)},
     )
 
 
@@ -41,6 +43,10 @@ def test_a_day_is_stored_whole_with_its_board_days_and_board_zone(db: Database[A
         "languages": {"python": 2400.0},
         "boardZone": "America/New_York",
         "boardDays": {"2026-11-28": {"seconds": 2400.0, "languages": {"python": 2400.0}}},
+        "userZone": "Europe/Paris",
+        "userDays": {
+            "2026-11-29": {"seconds": 2400.0, "languages": {"python": 2400.0}, "sessions": 1, "focusedSeconds": 0.0}
+        },
         "updatedAt": NOW,
     }
     assert dailytotals.find_days_by_user(db, user_id=ADA, days=[SECOND, THIRD]) == {SECOND: day(SECOND)}
@@ -48,7 +54,7 @@ def test_a_day_is_stored_whole_with_its_board_days_and_board_zone(db: Database[A
 
 def test_a_day_is_replaced_whole_and_a_day_without_time_is_removed(db: Database[Any]) -> None:
     dailytotals.set_days_by_user(db, user_id=ADA, totals=[day(FIRST), day(SECOND)], now=NOW)
-    replaced = DayTotal(SECOND, 60.0, tuple([60.0] + [0.0] * 23), {}, "UTC", {})
+    replaced = DayTotal(SECOND, 60.0, tuple([60.0] + [0.0] * 23), {}, "UTC", {}, "UTC", {})
     dailytotals.set_days_by_user(db, user_id=ADA, totals=[replaced, day(FIRST, 0.0)], now=NOW)
     assert dailytotals.find_all_days_by_user(db, ADA) == [replaced]
     [doc] = db["dailytotals"].find({}, {"_id": 0, "boardDays": 1, "boardZone": 1, "languages": 1})

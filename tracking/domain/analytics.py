@@ -2,9 +2,10 @@
 
 Time is always credited time (the union of a user's sessions, as in tracking.domain.intervals): two
 windows open over one hour count one hour. Per-user stats use the user's time zone, global ones the board
-time zone. Hours of a local day come either from the sessions (exact in every zone) or from the daily
-totals' 24 UTC hour slots, which put each UTC hour under the local hour it starts in: exact for zones
-whole hours from UTC, an approximation by up to half an hour for the few that are not (e.g. Asia/Kolkata).
+time zone. Everything is read from the daily totals, never from the sessions: a user's local days from
+their ``userDays`` shares (exact in every zone), local hours from the 24 UTC hour slots, which put each
+UTC hour under the local hour it starts in: exact for zones whole hours from UTC, an approximation by up
+to half an hour for the few that are not (e.g. Asia/Kolkata).
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from tracking.domain.credit import DayTotal
-from tracking.domain.days import DAY, HOUR, day_range, day_start
-from tracking.domain.intervals import Span, credit, merge
+from tracking.domain.credit import DayTotal, LocalDay
+from tracking.domain.days import DAY, HOUR, day_start
+from tracking.domain.intervals import Span, merge
 from tracking.errors import BadRequest
 
 MAX_RANGE_DAYS = 366
-# A session at least this long is focused work (the replaced server's rule).
-LONG_FOCUS = timedelta(minutes=25)
 DEEP_WORK_SECONDS = 3 * 3600
 DEEP_WORK_MAX_SESSIONS = 3
 SPIKE_RATIO, SPIKE_MIN_HOURS = 1.8, 1.0
@@ -207,35 +206,74 @@ def weekly(seconds: Mapping[date, float], days: Sequence[date]) -> tuple[list[We
     return points, changes
 
 
-def filter_stats(spans: Sequence[Span], *, zone: ZoneInfo, first: date, last: date) -> FilterStats:
-    """A user's stats over their local days ``first`` to ``last`` from the sessions overlapping them.
+def user_local_days(totals: Iterable[DayTotal], zone: ZoneInfo) -> dict[date, LocalDay]:
+    """Per local day of the user (``zone``), its shares summed over the UTC days that hold it.
+
+    A day split for another zone (stored before the user changed zone and kept as it is, being older than
+    the sessions' retention) is split here from its UTC hour slots instead: its time by local hour (see the
+    module's note), its languages in proportion, and no session counts, which that day no longer knows.
+    """
+    result: dict[date, LocalDay] = {}
+    for total in totals:
+        parts = total.user_days if total.user_zone == str(zone) else _split_by_slots(total, zone)
+        for key, part in parts.items():
+            day = date.fromisoformat(key)
+            before = result.get(day)
+            result[day] = part if before is None else _add_local_days(before, part)
+    return result
+
+
+def _split_by_slots(total: DayTotal, zone: ZoneInfo) -> dict[str, LocalDay]:
+    per_day = seconds_by_day(local_hours_of_slots([total], zone))
+    scale = 1 / total.seconds if total.seconds > 0 else 0.0
+    return {
+        day.isoformat(): LocalDay(
+            seconds=seconds,
+            languages={language: value * seconds * scale for language, value in total.languages.items()},
+            sessions=0,
+            focused_seconds=0.0,
+        )
+        for day, seconds in per_day.items()
+    }
+
+
+def _add_local_days(a: LocalDay, b: LocalDay) -> LocalDay:
+    return LocalDay(
+        seconds=a.seconds + b.seconds,
+        languages=sum_maps([a.languages, b.languages]),
+        sessions=a.sessions + b.sessions,
+        focused_seconds=a.focused_seconds + b.focused_seconds,
+    )
+
+
+def filter_stats(
+    local_days: Mapping[date, LocalDay], by_hour: Mapping[datetime, float], *, first: date, last: date
+) -> FilterStats:
+    """A user's stats over their local days ``first`` to ``last``, from their local days and local hours.
 
     A session counts for the local day it starts in; its time is credited to the days it covers.
     """
-    start, end = day_start(first, zone), day_start(last + DAY, zone)
     days = days_between(first, last)
-    by_hour = local_hours_of_spans(spans, zone, start, end)
-    per_day = seconds_by_day(by_hour)
-    started = [span for span in spans if start <= span.start < end]
-    sessions_per_day: dict[date, int] = {}
-    for span in started:
-        local_day = span.start.astimezone(zone).date()
-        sessions_per_day[local_day] = sessions_per_day.get(local_day, 0) + 1
+    empty = LocalDay(0.0, {}, 0, 0.0)
+    in_range = [local_days.get(day, empty) for day in days]
+    per_day = {day: part.seconds for day, part in zip(days, in_range, strict=True) if part.seconds > 0}
+    started = sum(part.sessions for part in in_range)
     total = sum(per_day.values())
-    focused = credit([span for span in spans if span.end - span.start >= LONG_FOCUS], start, end).seconds
+    focused = sum(part.focused_seconds for part in in_range)
     weekday, weekend = [0.0] * 24, [0.0] * 24
     for hour, seconds in by_hour.items():
-        (weekend if hour.weekday() >= 5 else weekday)[hour.hour] += seconds
-    series = [DayPoint(day, hours(per_day.get(day, 0.0)), sessions_per_day.get(day, 0)) for day in days]
+        if first <= hour.date() <= last:
+            (weekend if hour.weekday() >= 5 else weekday)[hour.hour] += seconds
+    series = [DayPoint(day, hours(part.seconds), part.sessions) for day, part in zip(days, in_range, strict=True)]
     ma7 = moving_average(series, 7)
     spikes, drops = anomalies(series, ma7)
     weeks, changes = weekly(per_day, days)
     return FilterStats(
-        sessions=len(started),
+        sessions=started,
         total_hours=hours(total),
-        average_session_minutes=round(total / len(started) / 60, 1) if started else 0.0,
+        average_session_minutes=round(total / started / 60, 1) if started else 0.0,
         focus_ratio=round(focused / total, 4) if total else 0.0,
-        context_switches_per_day=round(len(started) / len(days), 2),
+        context_switches_per_day=round(started / len(days), 2),
         weekday_hours=[hours(value) for value in weekday],
         weekend_hours=[hours(value) for value in weekend],
         daily=series,
@@ -276,15 +314,6 @@ def sum_maps(maps: Iterable[Mapping[str, float]]) -> dict[str, float]:
     for item in maps:
         for key, value in item.items():
             result[key] = result.get(key, 0.0) + value
-    return result
-
-
-def language_days(spans: Sequence[Span], *, zone: ZoneInfo, days: Sequence[date]) -> dict[date, dict[str, float]]:
-    """Credited seconds per language of each local day, exact in any zone."""
-    result = {}
-    for day in days:
-        start, end = day_range(day, zone)
-        result[day] = credit([s for s in spans if s.start < end and s.end > start], start, end).languages
     return result
 
 

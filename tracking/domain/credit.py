@@ -35,6 +35,8 @@ from tracking.domain.streaks import STREAK_WINDOW_DAYS, StreakDays
 
 # Seconds below this are float noise, not a change worth a write.
 EPSILON = 1e-6
+# A session at least this long is focused work (the replaced server's rule, for the filter stats).
+LONG_FOCUS = timedelta(minutes=25)
 
 
 def board_name(timeframe: Timeframe, language: str | None = None) -> str:
@@ -43,8 +45,23 @@ def board_name(timeframe: Timeframe, language: str | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class LocalDay:
+    """A UTC day's share of one of the user's local days, and what the sessions that start in it add.
+
+    A session is counted in the share holding its start only, so summing shares never counts it twice.
+    ``focused_seconds`` is the credited time of sessions lasting at least ``LONG_FOCUS``, within the share.
+    """
+
+    seconds: float
+    languages: dict[str, float]
+    sessions: int
+    focused_seconds: float
+
+
+@dataclass(frozen=True)
 class DayTotal:
-    """A user's credited time in one UTC day: in all, per UTC hour, per language, per board-local day."""
+    """A user's credited time in one UTC day: in all, per UTC hour, per language, per board-local day and
+    per user-local day (``user_days``, split for ``user_zone``)."""
 
     day: date
     seconds: float
@@ -52,17 +69,22 @@ class DayTotal:
     languages: dict[str, float]
     board_zone: str
     board_days: dict[str, Credit]
+    user_zone: str
+    user_days: dict[str, LocalDay]
 
     def same_as(self, other: DayTotal | None) -> bool:
         if other is None:
             return self.seconds <= EPSILON
         return (
             self.board_zone == other.board_zone
+            and self.user_zone == other.user_zone
             and _close(self.seconds, other.seconds)
             and all(_close(a, b) for a, b in zip(self.hours, other.hours, strict=False))
             and _close_maps(self.languages, other.languages)
             and self.board_days.keys() == other.board_days.keys()
             and all(_same_credit(self.board_days[key], other.board_days[key]) for key in self.board_days)
+            and self.user_days.keys() == other.user_days.keys()
+            and all(_same_local_day(self.user_days[key], other.user_days[key]) for key in self.user_days)
         )
 
 
@@ -78,7 +100,15 @@ def _same_credit(a: Credit, b: Credit) -> bool:
     return _close(a.seconds, b.seconds) and _close_maps(a.languages, b.languages)
 
 
-def day_total(spans: Sequence[Span], day: date, board_zone: ZoneInfo) -> DayTotal:
+def _same_local_day(a: LocalDay, b: LocalDay) -> bool:
+    return (
+        a.sessions == b.sessions
+        and _close(a.focused_seconds, b.focused_seconds)
+        and _same_credit(Credit(a.seconds, a.languages), Credit(b.seconds, b.languages))
+    )
+
+
+def day_total(spans: Sequence[Span], day: date, board_zone: ZoneInfo, *, user_zone: ZoneInfo) -> DayTotal:
     """The UTC day ``day`` recomputed from every session overlapping it (the union of their intervals)."""
     start, end = day_range(day)
     in_day = [span for span in spans if span.start < end and span.end > start]
@@ -90,7 +120,34 @@ def day_total(spans: Sequence[Span], day: date, board_zone: ZoneInfo) -> DayTota
         part = credit(in_day, max(start, local_start), min(end, local_end))
         if part.seconds > 0:
             parts[local.isoformat()] = part
-    return DayTotal(day, total.seconds, hours, total.languages, str(board_zone), parts)
+    return DayTotal(
+        day,
+        total.seconds,
+        hours,
+        total.languages,
+        str(board_zone),
+        parts,
+        str(user_zone),
+        _user_days(in_day, day, user_zone),
+    )
+
+
+def _user_days(in_day: Sequence[Span], day: date, zone: ZoneInfo) -> dict[str, LocalDay]:
+    start, end = day_range(day)
+    focused = [span for span in in_day if span.end - span.start >= LONG_FOCUS]
+    parts: dict[str, LocalDay] = {}
+    for local in days_overlapped(start, end, zone):
+        local_start, local_end = day_range(local, zone)
+        part_start, part_end = max(start, local_start), min(end, local_end)
+        part = credit(in_day, part_start, part_end)
+        if part.seconds > 0:
+            parts[local.isoformat()] = LocalDay(
+                seconds=part.seconds,
+                languages=part.languages,
+                sessions=sum(1 for span in in_day if part_start <= span.start < part_end),
+                focused_seconds=credit(focused, part_start, part_end).seconds,
+            )
+    return parts
 
 
 @dataclass(frozen=True)
@@ -294,7 +351,14 @@ def plan_credit(
     ``spans`` are every session overlapping ``window.ranges``; ``stored_days`` the daily totals of
     ``window.days`` as stored. Raises NeedsRebuild when only a rebuild can bring the user up to date.
     """
-    new_days = {day: day_total(spans, day, board_zone) for day in window.days}
+    # Only the UTC days the batch has time in can change, and only they are read whole (``window.ranges``
+    # holds just the part of the others that a touched board- or user-local day covers): the others stay as stored.
+    touched = {day for span in batch for day in days_overlapped(span.start, span.end)}
+    new_days = {
+        day: day_total(spans, day, board_zone, user_zone=totals.zone) if day in touched else stored_days[day]
+        for day in window.days
+        if day in touched or day in stored_days
+    }
     changed = [total for day, total in new_days.items() if not total.same_as(stored_days.get(day))]
     if not changed:
         return CreditPlan(days=[])

@@ -1,11 +1,11 @@
 """Stats for the website and the bot: global figures in the board time zone, a user's own in theirs.
 
 Global figures read the daily totals of the days they cover (their ``boardDays`` shares are exact in the
-board time zone), plus a count or a ``$group`` of the users and, for the live figures, today's sessions:
-what they read grows with users x days, never with a user's history. They list no user, so private users
-are counted in them and named nowhere. A user's stats are theirs to see unless their profile is private
-(404 then, unless the caller acts for them); they read the user's sessions of the range (exact in any zone)
-or, for the year heatmap, the daily totals of the year.
+board time zone), plus a count or a ``$group`` of the users and, for the live figures, a count and a
+``$group`` of today's sessions and a distinct of who is online: what they read grows with users x days,
+never with the number of sessions. They list no user, so private users are counted in them and named
+nowhere. A user's stats are theirs to see unless their profile is private (404 then, unless the caller
+acts for them); they read the user's daily totals of the range, never the sessions.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from tracking.domain.access import Caller
 from tracking.domain.analytics import FilterStats, days_between, hours, utc_days_covering
 from tracking.domain.credit import DayTotal
 from tracking.domain.days import DAY, day_start
-from tracking.domain.intervals import Span
 from tracking.domain.profiles import User, can_see_profile
 from tracking.domain.streaks import parse_zone
 from tracking.errors import NotFound
@@ -133,20 +132,22 @@ def read_global(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> GlobalSt
 
 
 def read_live(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> LiveStats:
-    """All time tracked, who has credited time in the last 10 minutes, and today's sessions and top language."""
+    """All time tracked, who has credited time in the last 10 minutes, and today's sessions and top language.
+
+    Counted and summed by the server (a count, a ``$group``, a distinct of the few online users): what comes
+    back does not grow with the number of sessions.
+    """
     today = now.astimezone(zone).date()
-    todays = sessions.find_spans_between(db, start=day_start(today, zone), end=now)
-    online_since = now - analytics.ONLINE_WINDOW
-    online = {user_id for user_id, span in todays if span.end > online_since}
+    count, seconds = sessions.sum_sessions_between(db, start=day_start(today, zone), end=now)
+    online = sessions.find_user_ids_active_between(db, start=now - analytics.ONLINE_WINDOW, end=now)
     languages = analytics.board_day_languages(_board_days(db, today, today, zone), [today])
     top = analytics.top_languages(languages, 1)
-    durations = [span.seconds for _, span in todays]
     return LiveStats(
         total_hours=hours(users.sum_coding_time(db)),
         users_online=len(online),
-        sessions_today=len(todays),
+        sessions_today=count,
         top_language_today=top[0] if top else None,
-        average_session_minutes=round(sum(durations) / len(durations) / 60, 1) if durations else 0.0,
+        average_session_minutes=round(seconds / count / 60, 1) if count else 0.0,
     )
 
 
@@ -199,7 +200,7 @@ def _visible_user(db: Database[Any], user_id: str, caller: Caller) -> User:
     return user
 
 
-def _user_range(
+def _user_days(
     db: Database[Any],
     *,
     user_id: str,
@@ -208,41 +209,45 @@ def _user_range(
     end: date | None,
     default_days: int,
     now: datetime,
-) -> tuple[UserRange, ZoneInfo, list[Span]]:
+) -> tuple[UserRange, ZoneInfo, list[DayTotal]]:
+    """The range in the user's zone and the daily totals that hold it (one read, never the sessions)."""
     user = _visible_user(db, user_id, caller)
     zone = parse_zone(user.timezone)
     first, last = analytics.date_range(start, end, today=now.astimezone(zone).date(), default_days=default_days)
-    spans = sessions.find_spans_by_user_between(
-        db, user_id=user_id, start=day_start(first, zone), end=day_start(last + DAY, zone)
-    )
-    return UserRange(first, last, str(zone)), zone, spans
+    stored = dailytotals.find_days_by_user(db, user_id=user_id, days=utc_days_covering(first, last, zone))
+    return UserRange(first, last, str(zone)), zone, list(stored.values())
 
 
 def read_user_filter(
     db: Database[Any], *, user_id: str, caller: Caller, start: date | None, end: date | None, now: datetime
 ) -> UserFilter:
     """The user's stats over their local days ``start`` to ``end`` (default: the last 30)."""
-    span_range, zone, spans = _user_range(
+    user_range, zone, totals = _user_days(
         db, user_id=user_id, caller=caller, start=start, end=end, default_days=30, now=now
     )
-    return UserFilter(
-        span_range, analytics.filter_stats(spans, zone=zone, first=span_range.first, last=span_range.last)
+    stats = analytics.filter_stats(
+        analytics.user_local_days(totals, zone),
+        analytics.local_hours_of_slots(totals, zone),
+        first=user_range.first,
+        last=user_range.last,
     )
+    return UserFilter(user_range, stats)
 
 
 def read_user_languages(
     db: Database[Any], *, user_id: str, caller: Caller, start: date | None, end: date | None, top_n: int, now: datetime
 ) -> UserLanguages:
     """The user's hours per language over their local days ``start`` to ``end`` (default: the last 90)."""
-    span_range, zone, spans = _user_range(
+    user_range, zone, totals = _user_days(
         db, user_id=user_id, caller=caller, start=start, end=end, default_days=90, now=now
     )
-    days = days_between(span_range.first, span_range.last)
-    per_day = analytics.language_days(spans, zone=zone, days=days)
-    totals = analytics.sum_maps(per_day.values())
-    top = analytics.top_languages(totals, top_n)
+    days = days_between(user_range.first, user_range.last)
+    local_days = analytics.user_local_days(totals, zone)
+    per_day = {day: local_days[day].languages if day in local_days else {} for day in days}
+    totals_by_language = analytics.sum_maps(per_day.values())
+    top = analytics.top_languages(totals_by_language, top_n)
     timeseries = [(day, analytics.in_hours(analytics.fold_into_other(per_day[day], top))) for day in days]
-    return UserLanguages(span_range, top, timeseries, analytics.in_hours(totals))
+    return UserLanguages(user_range, top, timeseries, analytics.in_hours(totals_by_language))
 
 
 def read_user_heatmap(

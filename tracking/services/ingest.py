@@ -351,7 +351,9 @@ def _rebuild_under_claim(
     session_days = {day for span in spans for day in days_overlapped(span.start, span.end)}
     # A stored day within retention that no session touches any more is recomputed too, which removes it.
     recomputed = {
-        day: day_total(spans, day, board_zone) for day in session_days | stored.keys() if day >= first_complete
+        day: day_total(spans, day, board_zone, user_zone=zone)
+        for day in session_days | stored.keys()
+        if day >= first_complete
     }
     days = {**{day: total for day, total in stored.items() if day < first_complete}, **recomputed}
 

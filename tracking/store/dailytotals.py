@@ -1,7 +1,8 @@
 """The ``dailytotals`` collection: one document per user and UTC day, derived from the sessions.
 
-A document holds the day's credited ``seconds``, its 24 UTC ``hours``, its ``languages``, and its share
-of each board-local day it overlaps (``boardDays``, split for ``boardZone``: see tracking.domain.credit).
+A document holds the day's credited ``seconds``, its 24 UTC ``hours``, its ``languages``, its share
+of each board-local day it overlaps (``boardDays``, split for ``boardZone``) and of each of the user's
+local days (``userDays``, split for ``userZone``): see tracking.domain.credit.
 Documents are written whole with ``$set`` and outlive the detailed sessions (retention), so totals,
 streaks and history read them.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.database import Database
 
-from tracking.domain.credit import DayTotal
+from tracking.domain.credit import DayTotal, LocalDay
 from tracking.domain.days import day_start
 from tracking.domain.intervals import Credit
 from tracking.store.client import indexes
@@ -42,6 +43,17 @@ def _from_document(doc: Mapping[str, Any]) -> DayTotal:
             key: Credit(float(part.get("seconds", 0.0)), dict(part.get("languages") or {}))
             for key, part in (doc.get("boardDays") or {}).items()
         },
+        # A document written before the user split has no zone: readers treat it as split for another zone.
+        user_zone=doc.get("userZone") or "",
+        user_days={
+            key: LocalDay(
+                seconds=float(part.get("seconds", 0.0)),
+                languages=dict(part.get("languages") or {}),
+                sessions=int(part.get("sessions", 0)),
+                focused_seconds=float(part.get("focusedSeconds", 0.0)),
+            )
+            for key, part in (doc.get("userDays") or {}).items()
+        },
     )
 
 
@@ -49,16 +61,29 @@ def _write(user_id: str, total: DayTotal, now: datetime) -> UpdateOne | DeleteOn
     key = {"userId": user_id, "day": total.day.isoformat()}
     if total.seconds <= 0:
         return DeleteOne(key)
-    fields = {
+    return UpdateOne(key, {"$set": _fields(total, now)}, upsert=True)
+
+
+def _fields(total: DayTotal, now: datetime) -> dict[str, Any]:
+    return {
         "date": day_start(total.day),
         "seconds": total.seconds,
         "hours": list(total.hours),
         "languages": total.languages,
         "boardZone": total.board_zone,
         "boardDays": {day: {"seconds": c.seconds, "languages": c.languages} for day, c in total.board_days.items()},
+        "userZone": total.user_zone,
+        "userDays": {
+            day: {
+                "seconds": part.seconds,
+                "languages": part.languages,
+                "sessions": part.sessions,
+                "focusedSeconds": part.focused_seconds,
+            }
+            for day, part in total.user_days.items()
+        },
         "updatedAt": now,
     }
-    return UpdateOne(key, {"$set": fields}, upsert=True)
 
 
 def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTotal], now: datetime) -> None:
@@ -68,13 +93,21 @@ def set_days_by_user(db: Database[Any], *, user_id: str, totals: Iterable[DayTot
         bulk_write_retrying(db[COLLECTION], writes)
 
 
+def insert_new_days(db: Database[Any], *, totals: Iterable[tuple[str, DayTotal]], now: datetime) -> None:
+    """Insert days no user has yet, many users at once (benchmarks seed with it; ingest uses set_days_by_user)."""
+    documents = [{"userId": user_id, "day": t.day.isoformat(), **_fields(t, now)} for user_id, t in totals]
+    if documents:
+        db[COLLECTION].insert_many(documents, ordered=False)
+
+
 def find_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[date]) -> dict[date, DayTotal]:
     """The stored days among ``days`` (a day without a document has no credited time)."""
     keys = sorted({day.isoformat() for day in days})
     if not keys:
         return {}
     cursor = db[COLLECTION].find({"userId": user_id, "day": {"$in": keys}}, {"_id": 0, "userId": 0})
-    return {total.day: total for total in map(_from_document, cursor)}
+    # All in the first reply (one more than can match, so the server closes the cursor): one round trip.
+    return {total.day: total for total in map(_from_document, cursor.batch_size(len(keys) + 1))}
 
 
 def find_all_days_by_user(db: Database[Any], user_id: str) -> list[DayTotal]:

@@ -207,11 +207,26 @@ def delete_sessions_by_ids(db: Database[Any], ids: Sequence[ObjectId]) -> int:
 # Stats and a user's own data (issue 13)
 
 
-def find_spans_between(db: Database[Any], *, start: datetime, end: datetime) -> list[tuple[str, Span]]:
-    """``(userId, span)`` of every session overlapping ``[start, end)`` (the live figures read today's)."""
+def sum_sessions_between(db: Database[Any], *, start: datetime, end: datetime) -> tuple[int, float]:
+    """How many sessions overlap ``[start, end)`` and their seconds in all, counted and summed by the server.
+
+    Two commands, not one ``$group`` with two ``$sum``: FerretDB v1.24 answers 0 for every accumulator after
+    the first.
+    """
     query = {**TRACKED, "endTime": {"$gt": start, "$lt": end + MAX_DURATION}, "startTime": {"$lt": end}}
-    cursor = db[COLLECTION].find(query, {"_id": 0, "userId": 1, "startTime": 1, "endTime": 1})
-    return [(doc["userId"], Span(doc["startTime"], doc["endTime"])) for doc in cursor]
+    count = db[COLLECTION].count_documents(query)
+    if not count:
+        return 0, 0.0
+    rows = list(
+        db[COLLECTION].aggregate([{"$match": query}, {"$group": {"_id": None, "seconds": {"$sum": "$duration"}}}])
+    )
+    return count, float(rows[0]["seconds"]) if rows else 0.0
+
+
+def find_user_ids_active_between(db: Database[Any], *, start: datetime, end: datetime) -> list[str]:
+    """The users with a session overlapping ``[start, end)`` (a distinct: one id per user)."""
+    query = {**TRACKED, "endTime": {"$gt": start, "$lt": end + MAX_DURATION}, "startTime": {"$lt": end}}
+    return [str(user_id) for user_id in db[COLLECTION].distinct("userId", query)]
 
 
 # The fields a user's export shows of each of their sessions, in the order they were stored.
