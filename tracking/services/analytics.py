@@ -123,7 +123,7 @@ def read_global(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> GlobalSt
         weekly.append(WeekActivity(year, number, day_start(monday, zone), hours(seconds)))
     return GlobalStats(
         users=users.count_unarchived_users(db),
-        sessions=sessions.count_sessions(db),
+        sessions=sessions.estimate_session_count(db),
         active_last_7_days=active(7),
         active_last_30_days=active(30),
         weekly=weekly,
