@@ -222,6 +222,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
       LINK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/link-secret/)'
+      TRUSTED_PROXY_HOPS: '1'
       STREAK_MIN_SECONDS: '60'
       MAX_SESSION_AGE_DAYS: '30'
       BOARD_TIMEZONE: 'UTC'

@@ -177,6 +177,15 @@ LINK_SECRET = declare(
         secret=True,
     )
 )
+TRUSTED_PROXY_HOPS = declare(
+    Setting(
+        "TRUSTED_PROXY_HOPS",
+        "1",
+        _positive_int,
+        "How many proxies in front of the app append to X-Forwarded-For (Azure's front end: 1; the local host "
+        "stands for it); the client is the entry that many from the end.",
+    )
+)
 LOCAL_HTTP_PORT = declare(
     Setting("LOCAL_HTTP_PORT", "7071", _port, "Port of the local host (python -m tracking.host).")
 )
@@ -323,6 +332,7 @@ class Settings:
     admin_api_key = _Field(ADMIN_API_KEY)
     service_api_key = _Field(SERVICE_API_KEY)
     link_secret = _Field(LINK_SECRET)
+    trusted_proxy_hops = _Field(TRUSTED_PROXY_HOPS)
     local_http_port = _Field(LOCAL_HTTP_PORT)
     streak_min_seconds = _Field(STREAK_MIN_SECONDS)
     max_session_age_days = _Field(MAX_SESSION_AGE_DAYS)

@@ -206,3 +206,18 @@ def test_key_route_after_expiry_is_404(api: RunningHost, service: dict[str, str]
     assert api.get(f"extension/key/auth/{DEVICE}/{code}").json() == INVALID
     # The sealed key went with the expired code.
     assert api.db.linkcodes.count_documents({}) == 0
+
+
+def test_a_request_that_bypassed_the_front_end_is_refused_not_bucketed(api: RunningHost) -> None:
+    # Only the host's own entry: the proxy the tests stand for is missing, so the client is unknown.
+    response = api.post("extension/link", json={"linkCode": "ABC234"}, headers={"X-Forwarded-For": None})
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Cannot tell which client this is")
+    assert api.db.ratelimits.count_documents({}) == 0
+
+
+def test_rotating_ipv6_addresses_within_a_64_is_one_client(api: RunningHost, service: dict[str, str]) -> None:
+    for attempt in range(10):
+        assert _link(api, {"linkCode": f"ZZZZ{attempt:02d}"}, client=f"2001:db8:1:2::{attempt + 1:x}") == (404, INVALID)
+    locked = api.post("extension/link", json={"linkCode": "ZZZZZZ"}, headers={"X-Forwarded-For": "2001:db8:1:2::ff"})
+    assert locked.status_code == 429

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tracking.domain.linking import (
     ALPHABET,
     CODE_PATTERN,
     LinkRefusal,
+    UnknownClient,
     can_name_pending_key,
     can_pick_up,
     client_address,
@@ -62,11 +65,18 @@ def test_expiry_is_ten_minutes_at_millisecond_precision() -> None:
 
 
 def test_client_is_the_last_forwarded_address_without_port() -> None:
-    assert client_address(None) == "unknown"
-    assert client_address("1.2.3.4:5678") == "1.2.3.4"
-    assert client_address("6.6.6.6, 1.2.3.4:5678") == "1.2.3.4"
-    assert client_address("[2001:db8::1]:443") == "2001:db8::1"
-    assert client_address("2001:db8::1") == "2001:db8::1"
+    assert client_address("1.2.3.4:5678", trusted_hops=1) == "1.2.3.4"
+    assert client_address("6.6.6.6, 1.2.3.4:5678", trusted_hops=1) == "1.2.3.4"
+    assert client_address("6.6.6.6, 1.2.3.4, 10.0.0.9", trusted_hops=2) == "1.2.3.4"
+    # An IPv6 host holds a whole /64: rotating within it does not make a new client.
+    assert client_address("[2001:db8::1]:443", trusted_hops=1) == "2001:db8::/64"
+    assert client_address("2001:db8::ffff:1", trusted_hops=1) == "2001:db8::/64"
+
+
+@pytest.mark.parametrize(("header", "hops"), [(None, 1), ("", 1), ("1.2.3.4", 2), ("not-an-address", 1)])
+def test_a_request_that_bypassed_the_proxies_has_no_client(header: str | None, hops: int) -> None:
+    with pytest.raises(UnknownClient):
+        client_address(header, trusted_hops=hops)
 
 
 def test_windows_are_aligned() -> None:

@@ -10,6 +10,8 @@ from tracking.host.process import RunningHost
 # Every test host gets both bootstrap keys, as ADMIN_API_KEY and SERVICE_API_KEY.
 ADMIN_KEY = "admin-bootstrap-key-for-tests-0123456789abcdef"
 SERVICE_KEY = "service-bootstrap-key-for-tests-0123456789abcd"
+# The client every test request comes from unless a test names another.
+TEST_CLIENT = "203.0.113.7"
 
 __all__ = ["ADMIN_KEY", "SERVICE_KEY", "RunningHost", "start_host"]
 
@@ -17,11 +19,15 @@ __all__ = ["ADMIN_KEY", "SERVICE_KEY", "RunningHost", "start_host"]
 def start_host(
     *, mongodb_uri: str, database: str, log_dir: Path, extra_env: dict[str, str] | None = None, timers: bool = False
 ) -> RunningHost:
-    keys = {"ADMIN_API_KEY": ADMIN_KEY, "SERVICE_API_KEY": SERVICE_KEY}
-    return process.start_host(
+    # The tests stand as one more proxy in front of the host (which appends 127.0.0.1 as a front end does):
+    # each request names its client, a test may name another, and the app trusts both entries.
+    keys = {"ADMIN_API_KEY": ADMIN_KEY, "SERVICE_API_KEY": SERVICE_KEY, "TRUSTED_PROXY_HOPS": "2"}
+    host = process.start_host(
         mongodb_uri=mongodb_uri,
         database=database,
         log_dir=log_dir,
         extra_env={**keys, **(extra_env or {})},
         timers=timers,
     )
+    host.session.headers["X-Forwarded-For"] = TEST_CLIENT
+    return host

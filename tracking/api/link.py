@@ -13,8 +13,9 @@ import azure.functions as func
 from tracking import config
 from tracking.api.auth import PUBLIC, SERVICE, current_caller
 from tracking.api.http import endpoint, json_response, read_json
-from tracking.domain.linking import client_address
+from tracking.domain.linking import UnknownClient, client_address
 from tracking.domain.profiles import public_profile
+from tracking.errors import BadRequest
 from tracking.models import (
     ExtensionKeyPublic,
     ExtensionLinkCreate,
@@ -30,7 +31,10 @@ bp = func.Blueprint()
 
 
 def _client(req: func.HttpRequest) -> str:
-    return client_address(req.headers.get("X-Forwarded-For"))
+    try:
+        return client_address(req.headers.get("X-Forwarded-For"), trusted_hops=config.settings().trusted_proxy_hops)
+    except UnknownClient as error:
+        raise BadRequest(f"Cannot tell which client this is: {error}") from error
 
 
 @bp.function_name("create_link_code")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -68,21 +69,34 @@ def unseal_key(sealed: bytes, code: str, salt: bytes, secret: str) -> str:
     return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("utf-8")
 
 
-def client_address(forwarded_for: str | None) -> str:
-    """The client as the platform saw it: the last X-Forwarded-For entry, which the front end appends.
+class UnknownClient(ValueError):
+    """The request did not come through the trusted proxies: there is no address to count attempts by."""
 
-    Entries before it are whatever the client sent and are ignored, so they cannot dodge a lockout.
+
+def client_address(forwarded_for: str | None, *, trusted_hops: int) -> str:
+    """The client as the trusted proxies saw it: the entry ``trusted_hops`` from the end of X-Forwarded-For.
+
+    Each trusted proxy appends the address it was connected from (Azure's front end is one), so entries
+    before that one are whatever the client sent and cannot dodge a lockout. An IPv6 client counts by its
+    /64, which one host holds whole. With fewer entries than trusted proxies the request bypassed them:
+    UnknownClient, never a bucket shared by every such request.
     """
     entries = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
-    if not entries:
-        return "unknown"
-    address = entries[-1]
+    if len(entries) < trusted_hops:
+        raise UnknownClient(f"X-Forwarded-For has {len(entries)} of the {trusted_hops} entries the proxies add")
+    address = entries[-trusted_hops]
     # Azure sends "ip:port" ("[ipv6]:port"); the port changes per connection and must not split the count.
     if address.startswith("[") and "]" in address:
         address = address[1 : address.index("]")]
     elif address.count(":") == 1:
         address = address.split(":")[0]
-    return address[:64]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError as error:
+        raise UnknownClient(f"X-Forwarded-For entry {address[:64]!r} is not an address") from error
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class LinkRefusal(Enum):

@@ -76,6 +76,15 @@ def _then_stop_reading(body: Iterable[bytes], connection: socket.socket | None) 
             connection.shutdown(socket.SHUT_RD)
 
 
+def forwarded_headers(request: Request) -> dict[str, str]:
+    """The request's headers with the peer's address appended to X-Forwarded-For, as Azure's front end does."""
+    headers = {name: value for name, value in request.headers.items() if name.lower() != "x-forwarded-for"}
+    forwarded = request.headers.get("X-Forwarded-For")
+    peer = request.remote_addr or "127.0.0.1"
+    headers["X-Forwarded-For"] = f"{forwarded}, {peer}" if forwarded else peer
+    return headers
+
+
 def too_large(limit: int) -> Response:
     response = to_werkzeug(error_response(413, f"The body is larger than {limit} bytes"))
     response.headers["Connection"] = "close"  # the rest of the body is never read: the connection cannot go on
@@ -134,7 +143,7 @@ class LocalHost:
         http_request = func.HttpRequest(
             method=request.method,
             url=request.url,
-            headers=dict(request.headers.items()),
+            headers=forwarded_headers(request),
             params=request.args.to_dict(),
             route_params=found.params,
             body=body,
