@@ -223,6 +223,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
       STREAK_MIN_SECONDS: '60'
       MAX_SESSION_AGE_DAYS: '30'
+      WAKATIME_TIMEOUT_MINUTES: '15'
       BOARD_TIMEZONE: 'UTC'
       // Timer schedules: six-field NCRONTAB, in UTC.
       SNAPSHOT_SCHEDULE: '0 5 * * * *'

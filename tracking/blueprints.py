@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from tracking.api import admin, fallback, keys, leaderboards, link, sessions, snapshots, stats, system, users
+from tracking.api import (
+    admin,
+    fallback,
+    keys,
+    leaderboards,
+    link,
+    sessions,
+    snapshots,
+    stats,
+    system,
+    users,
+    wakatime,
+)
 from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
 
@@ -17,6 +29,7 @@ ROUTED: tuple[func.Blueprint, ...] = (
     rolling_board.bp,
     credit_sweep.bp,
     sessions.bp,
+    wakatime.bp,
     stats.bp,
     users.bp,
     keys.bp,

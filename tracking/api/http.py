@@ -3,7 +3,9 @@
 ``endpoint`` wraps a handler: it refuses oversized bodies, enforces the route's access rule
 (tracking.api.auth), and turns an AppError, a pydantic
 validation error, an unreachable database or any other failure into the JSON error shape
-``{"message": ..., "errors"?: [...]}``. Handlers never build an error response themselves.
+``{"message": ..., "errors"?: [...]}`` (on the WakaTime routes also ``"error"``, the key WakaTime clients
+read). Handlers never build an error response themselves. Logs name the path, never the query string,
+which may carry a WakaTime client's ``?api_key=``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
@@ -49,9 +52,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(
-    status: int, message: str, errors: list[Any] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    errors: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    wakatime: bool = False,
 ) -> func.HttpResponse:
     body: dict[str, Any] = {"message": message}
+    if wakatime:
+        body["error"] = message
     if errors:
         body["errors"] = errors
     return json_response(body, status, headers)
@@ -65,20 +75,25 @@ def validation_errors(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
+def read_json_value(req: func.HttpRequest, *, empty: bytes | None = None) -> Any:
+    """The body as any JSON value; an empty body stands for ``empty``, or is a 400 without it."""
+    body = req.get_body()
+    if not body.strip():
+        if empty is None:
+            raise BadRequest("A JSON body is required")
+        body = empty
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"Malformed JSON body: {error}") from error
+
+
 def read_json(req: func.HttpRequest, model: type[ModelT], *, optional: bool = False) -> ModelT:
     """Parse the body into ``model``; malformed JSON and invalid fields are a 400 listing each problem.
 
     With ``optional``, an empty body stands for ``{}``.
     """
-    body = req.get_body()
-    if not body.strip():
-        if not optional:
-            raise BadRequest("A JSON body is required")
-        body = b"{}"
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(f"Malformed JSON body: {error}") from error
+    data = read_json_value(req, empty=b"{}" if optional else None)
     if not isinstance(data, dict):
         raise BadRequest("The JSON body must be an object")
     try:
@@ -110,18 +125,21 @@ def _admit(req: func.HttpRequest, auth: Access) -> None:
     authorize(req, auth)
 
 
-def _failure_response(req: func.HttpRequest, error: Exception) -> func.HttpResponse:
+def _failure_response(req: func.HttpRequest, error: Exception, auth: Access) -> func.HttpResponse:
+    wakatime = auth.wakatime
     if isinstance(error, AppError):
-        return error_response(error.status, error.message, error.errors, error.headers)
+        return error_response(error.status, error.message, error.errors, error.headers, wakatime=wakatime)
+    path = urlsplit(req.url).path
     if is_unavailable(error):
-        logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
+        logger.warning("database unavailable during %s %s: %s", req.method, path, error)
         return error_response(
             503,
             "The database is unavailable, try again shortly",
             headers={"Retry-After": RETRY_AFTER_SECONDS},
+            wakatime=wakatime,
         )
-    logger.exception("unhandled error in %s %s", req.method, req.url)
-    return error_response(500, "Internal server error")
+    logger.exception("unhandled error in %s %s", req.method, path)
+    return error_response(500, "Internal server error", wakatime=wakatime)
 
 
 def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
@@ -134,7 +152,7 @@ def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
                 _admit(req, auth)
                 return handler(req)
             except Exception as error:
-                return _failure_response(req, error)
+                return _failure_response(req, error, auth)
 
         return handle
 
@@ -154,7 +172,7 @@ def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandl
                 _admit(req, auth)
                 return await handler(req, client)
             except Exception as error:
-                return _failure_response(req, error)
+                return _failure_response(req, error, auth)
 
         return handle
 

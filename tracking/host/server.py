@@ -49,7 +49,8 @@ class LocalHost:
             logger.exception("unhandled error in %s %s", request.method, request.path)
             response = to_werkzeug(error_response(500, "Internal server error"))
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"), response.status_code, elapsed_ms)
+        # The path only: a WakaTime client's query string carries its key (?api_key=).
+        logger.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed_ms)
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
