@@ -52,3 +52,17 @@ def test_ignored_heartbeats_store_nothing(db: Database[dict[str, Any]]) -> None:
     assert db.heartbeats.count_documents({}) == 0
     assert db.codingsessions.count_documents({}) == 0
     assert read_today(db, user_id=USER_A, now=NOW).seconds == 0.0
+
+
+def test_heartbeats_past_the_age_limit_and_the_timeout_are_deleted(db: Database[dict[str, Any]]) -> None:
+    create_user(db, USER_A, "ada")
+    settings = config.settings()
+    horizon = timedelta(days=settings.max_session_age_days, minutes=settings.wakatime_timeout_minutes)
+    db.heartbeats.insert_many(
+        [
+            {"_id": "old", "userId": "someone", "time": NOW - horizon - timedelta(seconds=1)},
+            {"_id": "kept", "userId": "someone", "time": NOW - horizon + timedelta(seconds=1)},
+        ]
+    )
+    record_heartbeats(db, user_id=USER_A, batch=[heartbeat(1)], now=NOW, settings=settings)
+    assert sorted(doc["_id"] for doc in db.heartbeats.find({"userId": "someone"})) == ["kept"]

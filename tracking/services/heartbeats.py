@@ -41,6 +41,8 @@ def record_heartbeats(
         ("recorded" if next(inserted) else "duplicate") if heartbeat.counts else "ignored" for heartbeat in batch
     ]
     timeout = timedelta(minutes=settings.wakatime_timeout_minutes)
+    # No heartbeat older than the age limit is accepted, so none older than that and the timeout is read again.
+    heartbeats.delete_heartbeats_before(db, now - timedelta(days=settings.max_session_age_days) - timeout)
     times = [heartbeat.time for heartbeat in counted]
     beats = heartbeats.find_beats_by_user_within(db, user_id=user_id, ranges=neighbour_ranges(times, timeout))
     joined = joined_sessions(user_id, beats, around=times, timeout=timeout)

@@ -23,6 +23,12 @@ COLLECTION = "heartbeats"
 @indexes
 def create_heartbeat_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index([("userId", ASCENDING), ("time", ASCENDING)], name="userId_1_time_1")
+    db[COLLECTION].create_index("time", name="time_1")
+
+
+def delete_heartbeats_before(db: Database[Any], cutoff: datetime) -> int:
+    """Delete every heartbeat older than ``cutoff`` (no TTL index on FerretDB); returns how many."""
+    return db[COLLECTION].delete_many({"time": {"$lt": cutoff}}).deleted_count
 
 
 def insert_heartbeats(db: Database[Any], heartbeats: Sequence[NewHeartbeat], *, now: datetime) -> list[bool]:
