@@ -153,17 +153,11 @@ def _duration(seconds: float) -> WakaTimeDurationPublic:
 
 
 def _item(name: str, seconds: float, total: float) -> WakaTimeItemPublic:
-    parts = duration_text(seconds)
+    """A line of a breakdown: as a duration, but ``digital`` with seconds, as WakaTime writes it."""
     return WakaTimeItemPublic(
+        **{**_duration(seconds).model_dump(), "digital": duration_text(seconds).digital},
         name=name,
         percent=round(100 * seconds / total, 2) if total else 0.0,
-        decimal=parts.decimal,
-        digital=parts.digital,
-        hours=parts.hours,
-        minutes=parts.minutes,
-        seconds=parts.seconds,
-        text=parts.text,
-        total_seconds=seconds,
     )
 
 
