@@ -560,3 +560,12 @@ class AllTimeDataPublic(BaseModel):
 
 class AllTimePublic(BaseModel):
     data: AllTimeDataPublic
+
+
+class WakaTimeImportedPublic(BaseModel):
+    """Heartbeats of a dump: new, already held, in a category that does not count, refused (malformed)."""
+
+    imported: int
+    duplicates: int
+    ignored: int
+    refused: int

@@ -54,7 +54,9 @@ def test_ignored_heartbeats_store_nothing(db: Database[dict[str, Any]]) -> None:
     assert read_today(db, user_id=USER_A, now=NOW).seconds == 0.0
 
 
-def test_heartbeats_past_the_age_limit_and_the_timeout_are_deleted(db: Database[dict[str, Any]]) -> None:
+def test_live_heartbeats_past_the_age_limit_and_the_timeout_are_deleted_and_imported_ones_kept(
+    db: Database[dict[str, Any]],
+) -> None:
     create_user(db, USER_A, "ada")
     settings = config.settings()
     horizon = timedelta(days=settings.max_session_age_days, minutes=settings.wakatime_timeout_minutes)
@@ -62,7 +64,8 @@ def test_heartbeats_past_the_age_limit_and_the_timeout_are_deleted(db: Database[
         [
             {"_id": "old", "userId": "someone", "time": NOW - horizon - timedelta(seconds=1)},
             {"_id": "kept", "userId": "someone", "time": NOW - horizon + timedelta(seconds=1)},
+            {"_id": "imported", "userId": "someone", "time": NOW - horizon * 2, "imported": True},
         ]
     )
     record_heartbeats(db, user_id=USER_A, batch=[heartbeat(1)], now=NOW, settings=settings)
-    assert sorted(doc["_id"] for doc in db.heartbeats.find({"userId": "someone"})) == ["kept"]
+    assert sorted(doc["_id"] for doc in db.heartbeats.find({"userId": "someone"})) == ["imported", "kept"]

@@ -75,9 +75,19 @@ def validation_errors(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def read_json_value(req: func.HttpRequest, *, empty: bytes | None = None) -> Any:
-    """The body as any JSON value; an empty body stands for ``empty``, or is a 400 without it."""
-    body = req.get_body()
+def read_upload(req: func.HttpRequest) -> Any:
+    """An uploaded JSON file: the first file of a ``multipart/form-data`` body, or else the body itself."""
+    if (req.headers.get("Content-Type") or "").lower().startswith("multipart/form-data"):
+        upload = next(iter(req.files.values()), None)
+        if upload is None:
+            raise BadRequest("The form has no file")
+        return read_json_value(req, body=upload.read())
+    return read_json_value(req)
+
+
+def read_json_value(req: func.HttpRequest, *, empty: bytes | None = None, body: bytes | None = None) -> Any:
+    """The body (or ``body``) as any JSON value; an empty one stands for ``empty``, or is a 400 without it."""
+    body = req.get_body() if body is None else body
     if not body.strip():
         if empty is None:
             raise BadRequest("A JSON body is required")
@@ -118,8 +128,8 @@ def read_timeframe(req: func.HttpRequest) -> Timeframe:
     return timeframe
 
 
-def _admit(req: func.HttpRequest, auth: Access) -> None:
-    limit = config.settings().max_body_bytes
+def _admit(req: func.HttpRequest, auth: Access, body_limit: config.Setting[int]) -> None:
+    limit = body_limit.parse_from(config.settings().environ)
     if len(req.get_body()) > limit:
         raise PayloadTooLarge(f"The body is larger than {limit} bytes")
     authorize(req, auth)
@@ -142,14 +152,14 @@ def _failure_response(req: func.HttpRequest, error: Exception, auth: Access) -> 
     return error_response(500, "Internal server error", wakatime=wakatime)
 
 
-def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
-    """Wrap a handler with its access rule and the one error path."""
+def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_BYTES) -> Callable[[Handler], Handler]:
+    """Wrap a handler with its access rule, its body size limit (a setting) and the one error path."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def handle(req: func.HttpRequest) -> func.HttpResponse:
             try:
-                _admit(req, auth)
+                _admit(req, auth, body_limit)
                 return handler(req)
             except Exception as error:
                 return _failure_response(req, error, auth)
@@ -169,7 +179,7 @@ def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandl
         @functools.wraps(handler)
         async def handle(req: func.HttpRequest, client: Any) -> func.HttpResponse:
             try:
-                _admit(req, auth)
+                _admit(req, auth, config.MAX_BODY_BYTES)
                 return await handler(req, client)
             except Exception as error:
                 return _failure_response(req, error, auth)

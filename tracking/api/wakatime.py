@@ -5,6 +5,9 @@ Every WakaTime editor plugin talks through wakatime-cli, whose ``api_url`` can p
 heartbeat is answered 201, a duplicate 202 and a bad one 400 ``{"error": ...}``; in a bulk request per item,
 with 201 for the request. Items past the 25 a bulk request may carry are answered 429 each, as WakaTime
 does, which the client queues and sends again. ``current`` is the key's own user; a service key names one.
+
+``POST /api/user/{userId}/import/wakatime`` takes a WakaTime heartbeats dump (``{"days": [{"date",
+"heartbeats": [...]}]}``, the JSON of WakaTime's "Export heartbeats") through the same path.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from tracking import config
-from tracking.api.auth import WAKATIME, current_caller, require_acts_for
-from tracking.api.http import endpoint, json_response, read_json_value, validation_errors
+from tracking.api.auth import WAKATIME, current_caller, require_acts_for, user_route
+from tracking.api.http import endpoint, json_response, read_json_value, read_upload, validation_errors
 from tracking.config import Settings
 from tracking.domain.durations import duration_text
 from tracking.domain.heartbeats import MAX_BULK, InvalidHeartbeat, NewHeartbeat, build_heartbeat
@@ -35,9 +38,10 @@ from tracking.models import (
     StatusBarPublic,
     StatusBarRangePublic,
     WakaTimeDurationPublic,
+    WakaTimeImportedPublic,
     WakaTimeItemPublic,
 )
-from tracking.services.heartbeats import Outcome, read_all_time, read_today, record_heartbeats
+from tracking.services.heartbeats import Outcome, import_heartbeats, read_all_time, read_today, record_heartbeats
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -208,3 +212,36 @@ def wakatime_all_time_since_today(req: func.HttpRequest) -> func.HttpResponse:
         ),
     )
     return json_response(AllTimePublic(data=data))
+
+
+def _dump_heartbeats(dump: Any) -> list[Any]:
+    """The heartbeats of a WakaTime dump, day by day; 400 for anything else."""
+    days = dump.get("days") if isinstance(dump, dict) else None
+    if not isinstance(days, list) or not all(
+        isinstance(day, dict) and isinstance(day.get("heartbeats", []), list) for day in days
+    ):
+        raise BadRequest('Not a WakaTime heartbeats dump: expected {"days": [{"date": ..., "heartbeats": [...]}]}')
+    return [item for day in days for item in day.get("heartbeats", [])]
+
+
+@bp.function_name("import_wakatime_dump")
+@bp.route(route="user/{userId}/import/wakatime", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=user_route(), body_limit=config.WAKATIME_IMPORT_MAX_BYTES)
+def import_wakatime_dump(req: func.HttpRequest) -> func.HttpResponse:
+    user_id = req.route_params["userId"]
+    now, settings = datetime.now(UTC), config.settings()
+    batch: list[NewHeartbeat] = []
+    refused = 0
+    for item in _dump_heartbeats(read_upload(req)):
+        try:
+            # No age limit: past time is what an import is for.
+            fields = _parse(item)
+            batch.append(build_heartbeat(fields, user_id=user_id, user_agent=None, now=now, max_age_days=None))
+        except InvalidHeartbeat:
+            refused += 1
+    counts = import_heartbeats(get_db(), user_id=user_id, batch=batch, now=now, settings=settings)
+    return json_response(
+        WakaTimeImportedPublic(
+            imported=counts.imported, duplicates=counts.duplicates, ignored=counts.ignored, refused=refused
+        )
+    )

@@ -120,15 +120,18 @@ def heartbeat_id(user_id: str, fields: HeartbeatFields) -> str:
 
 
 def build_heartbeat(
-    fields: HeartbeatFields, *, user_id: str, user_agent: str | None, now: datetime, max_age_days: int
+    fields: HeartbeatFields, *, user_id: str, user_agent: str | None, now: datetime, max_age_days: int | None
 ) -> NewHeartbeat:
-    """The heartbeat ``fields`` describe; InvalidHeartbeat when it is not finite, too old or in the future."""
+    """The heartbeat ``fields`` describe; InvalidHeartbeat when it is not finite, too old or in the future.
+
+    ``max_age_days`` None: no age limit (an import of past time; the limit is for live clients).
+    """
     if not math.isfinite(fields.time) or fields.time <= 0:
         raise InvalidHeartbeat("time must be a finite number of seconds since the epoch")
     moment = _heartbeat_time(fields.time)
     if moment > now + MAX_FUTURE:
         raise InvalidHeartbeat("The heartbeat is more than 5 minutes in the future")
-    if moment < now - timedelta(days=max_age_days):
+    if max_age_days is not None and moment < now - timedelta(days=max_age_days):
         raise InvalidHeartbeat(f"The heartbeat is older than {max_age_days} days")
     return NewHeartbeat(
         heartbeat_id=heartbeat_id(user_id, fields),

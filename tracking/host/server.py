@@ -68,7 +68,9 @@ class LocalHost:
         return to_werkzeug(error_response(404, f"No route {path}"))
 
     def call_http(self, request: Request, path: str) -> Response:
-        limit = config.settings().max_body_bytes
+        # Refused before it is read when no route takes a body this large; each route then applies its own limit.
+        settings = config.settings()
+        limit = max(settings.max_body_bytes, settings.wakatime_import_max_bytes)
         if (request.content_length or 0) > limit:
             return to_werkzeug(error_response(413, f"The body is larger than {limit} bytes"))
         found = self.functions.routes.match(request.method, path)

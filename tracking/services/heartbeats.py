@@ -7,6 +7,10 @@ those to session ingest, which is idempotent and credits the union. Each request
 before it reads, so of two concurrent requests with neighbouring heartbeats the later reader sees both and
 records their pair. Replayed heartbeats are joined again too: if the request that stored them failed before
 crediting, the replay credits them, and otherwise every pair is a duplicate session that changes nothing.
+
+``import_heartbeats`` takes a WakaTime dump through the same path, oldest first in chunks, without the age
+limit (which is for live clients). Imported heartbeats are kept, so that importing the same dump again
+counts every heartbeat as a duplicate and changes nothing.
 """
 
 from __future__ import annotations
@@ -31,18 +35,58 @@ from tracking.store import heartbeats, sessions, users
 Outcome = Literal["recorded", "duplicate", "ignored"]
 
 
+# Heartbeats an import stores and joins at a time: one insert, one neighbour read, one ingest batch.
+IMPORT_CHUNK = 500
+
+
 def record_heartbeats(
     db: Database[Any], *, user_id: str, batch: Sequence[NewHeartbeat], now: datetime, settings: Settings
 ) -> list[Outcome]:
     """Store the user's heartbeats and credit the time they join; the outcome of each, in order."""
+    timeout = timedelta(minutes=settings.wakatime_timeout_minutes)
+    # No live heartbeat older than the age limit is accepted, so none older than that and the timeout is read again.
+    heartbeats.delete_live_heartbeats_before(db, now - timedelta(days=settings.max_session_age_days) - timeout)
+    return _store_and_join(db, user_id=user_id, batch=batch, now=now, settings=settings, imported=False)
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    imported: int
+    duplicates: int
+    ignored: int
+
+
+def import_heartbeats(
+    db: Database[Any], *, user_id: str, batch: Sequence[NewHeartbeat], now: datetime, settings: Settings
+) -> ImportCounts:
+    """Import a WakaTime dump's heartbeats for an existing user: new ones, ones already held, ignored categories."""
+    if users.find_user_by_id(db, user_id) is None:
+        raise NotFound("User not found")
+    ordered = sorted(batch, key=lambda heartbeat: heartbeat.time)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(ordered), IMPORT_CHUNK):
+        chunk = ordered[start : start + IMPORT_CHUNK]
+        outcomes += _store_and_join(db, user_id=user_id, batch=chunk, now=now, settings=settings, imported=True)
+    return ImportCounts(
+        imported=outcomes.count("recorded"), duplicates=outcomes.count("duplicate"), ignored=outcomes.count("ignored")
+    )
+
+
+def _store_and_join(
+    db: Database[Any],
+    *,
+    user_id: str,
+    batch: Sequence[NewHeartbeat],
+    now: datetime,
+    settings: Settings,
+    imported: bool,
+) -> list[Outcome]:
     counted = [heartbeat for heartbeat in batch if heartbeat.counts]
-    inserted = iter(heartbeats.insert_heartbeats(db, counted, now=now))
+    inserted = iter(heartbeats.insert_heartbeats(db, counted, now=now, imported=imported))
     outcomes: list[Outcome] = [
         ("recorded" if next(inserted) else "duplicate") if heartbeat.counts else "ignored" for heartbeat in batch
     ]
     timeout = timedelta(minutes=settings.wakatime_timeout_minutes)
-    # No heartbeat older than the age limit is accepted, so none older than that and the timeout is read again.
-    heartbeats.delete_heartbeats_before(db, now - timedelta(days=settings.max_session_age_days) - timeout)
     times = [heartbeat.time for heartbeat in counted]
     beats = heartbeats.find_beats_by_user_within(db, user_id=user_id, ranges=neighbour_ranges(times, timeout))
     joined = joined_sessions(user_id, beats, around=times, timeout=timeout)

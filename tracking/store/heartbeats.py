@@ -2,7 +2,8 @@
 
 ``_id`` is ``<userId>|<heartbeat id>`` (a hash of the heartbeat's content), so a replayed heartbeat fails
 the insert and changes nothing. Fields: ``userId``, ``time``, ``category``, ``language`` (normalised),
-``project``, ``editor``, ``createdAt``. The file path (``entity``) is not kept: joining needs only the time.
+``project``, ``editor``, ``imported`` (from a WakaTime dump), ``createdAt``. The file path (``entity``) is not
+kept: joining needs only the time.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ def create_heartbeat_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("time", name="time_1")
 
 
-def delete_heartbeats_before(db: Database[Any], cutoff: datetime) -> int:
-    """Delete every heartbeat older than ``cutoff`` (no TTL index on FerretDB); returns how many."""
-    return db[COLLECTION].delete_many({"time": {"$lt": cutoff}}).deleted_count
+def delete_live_heartbeats_before(db: Database[Any], cutoff: datetime) -> int:
+    """Delete the heartbeats older than ``cutoff`` that no import brought (no TTL index on FerretDB)."""
+    return db[COLLECTION].delete_many({"time": {"$lt": cutoff}, "imported": {"$ne": True}}).deleted_count
 
 
-def insert_heartbeats(db: Database[Any], heartbeats: Sequence[NewHeartbeat], *, now: datetime) -> list[bool]:
+def insert_heartbeats(
+    db: Database[Any], heartbeats: Sequence[NewHeartbeat], *, now: datetime, imported: bool
+) -> list[bool]:
     """Store the heartbeats in one write; per heartbeat, False when it was already stored."""
     documents = [
         {
@@ -42,6 +45,7 @@ def insert_heartbeats(db: Database[Any], heartbeats: Sequence[NewHeartbeat], *, 
             "language": heartbeat.language,
             "project": heartbeat.project,
             "editor": heartbeat.editor,
+            "imported": imported,
             "createdAt": now,
         }
         for heartbeat in heartbeats
