@@ -80,14 +80,8 @@ def revoke_api_key(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _editor_public(record: ApiKey) -> EditorKeyPublic:
-    return EditorKeyPublic(
-        id=record.id,
-        prefix=record.prefix,
-        label=record.label,
-        createdAt=record.created_at,
-        lastUsedAt=record.last_used_at,
-        revokedAt=record.revoked_at,
-    )
+    # The listing's fields less scope, format, user and device, which an editor key's owner knows.
+    return EditorKeyPublic.model_validate(_public(record).model_dump())
 
 
 @bp.function_name("create_editor_key")
