@@ -123,13 +123,14 @@ def test_half_an_hour_of_heartbeats_credits_the_joined_interval_on_the_boards_an
     assert {(tuple(s["languages"].items()), s["editor"]) for s in stored} == {((("python", 120.0),), "vim")}
     beat = api.db.heartbeats.find_one({"time": start})
     assert beat is not None
-    assert set(beat) == {"_id", "userId", "time", "category", "language", "project", "editor", "createdAt"}
-    assert (beat["userId"], beat["category"], beat["language"], beat["project"], beat["editor"]) == (
+    assert set(beat) == {"_id", "userId", "time", "category", "language", "project", "editor", "imported", "createdAt"}
+    assert (beat["userId"], beat["category"], beat["language"], beat["project"], beat["editor"], beat["imported"]) == (
         USER_A,
         "coding",
         "python",
         "app",
         "vim",
+        False,
     )
 
     response = api.get(TODAY, headers=cli_headers(editor_key))
