@@ -221,6 +221,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       MAX_BODY_BYTES: '262144'
       ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
+      LINK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/link-secret/)'
       STREAK_MIN_SECONDS: '60'
       MAX_SESSION_AGE_DAYS: '30'
       WAKATIME_TIMEOUT_MINUTES: '15'

@@ -40,6 +40,10 @@ def mongo(mongodb_uri: str) -> Iterator[MongoClient[dict[str, Any]]]:
         yield client
 
 
+# In-process tests have no local.settings file: the link flow's key comes from here.
+TEST_LINK_SECRET = "link-secret-for-tests-0123456789abcdefgh"
+
+
 def _database_name() -> str:
     return f"test_{uuid.uuid4().hex[:12]}"
 
@@ -50,6 +54,7 @@ def db(
 ) -> Iterator[Database[dict[str, Any]]]:
     """A fresh database of its own, set as the app's database for code called in-process."""
     name = _database_name()
+    monkeypatch.setenv("LINK_SECRET", TEST_LINK_SECRET)
     monkeypatch.setenv("MONGODB_URI", mongodb_uri)
     monkeypatch.setenv("MONGODB_DB", name)
     store_client.close_client()

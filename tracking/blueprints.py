@@ -5,7 +5,9 @@ from __future__ import annotations
 import azure.functions as func
 
 from tracking.api import (
+    accounts,
     admin,
+    analytics,
     fallback,
     keys,
     leaderboards,
@@ -31,6 +33,8 @@ ROUTED: tuple[func.Blueprint, ...] = (
     sessions.bp,
     wakatime.bp,
     stats.bp,
+    analytics.bp,
+    accounts.bp,
     users.bp,
     keys.bp,
     link.bp,

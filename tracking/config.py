@@ -156,6 +156,27 @@ SERVICE_API_KEY = declare(
         secret=True,
     )
 )
+
+
+def _secret_key(raw: str) -> str:
+    key = raw.strip()
+    if key.startswith("@Microsoft.KeyVault("):
+        raise ValueError("is an unresolved Key Vault reference; check the secret and the app's access to it")
+    if len(key) < 32:
+        raise ValueError("must be at least 32 characters")
+    return key
+
+
+LINK_SECRET = declare(
+    Setting(
+        "LINK_SECRET",
+        None,
+        _secret_key,
+        "Server-side key (at least 32 characters) that link codes are hashed with and pending keys sealed with, so "
+        "that a copy of the database alone recovers neither. A Key Vault reference in Azure.",
+        secret=True,
+    )
+)
 LOCAL_HTTP_PORT = declare(
     Setting("LOCAL_HTTP_PORT", "7071", _port, "Port of the local host (python -m tracking.host).")
 )
@@ -317,6 +338,7 @@ class Settings:
     max_body_bytes = _Field(MAX_BODY_BYTES)
     admin_api_key = _Field(ADMIN_API_KEY)
     service_api_key = _Field(SERVICE_API_KEY)
+    link_secret = _Field(LINK_SECRET)
     local_http_port = _Field(LOCAL_HTTP_PORT)
     streak_min_seconds = _Field(STREAK_MIN_SECONDS)
     max_session_age_days = _Field(MAX_SESSION_AGE_DAYS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -13,12 +13,20 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
 from tracking.domain import linking, profiles
 from tracking.domain.periods import ManualSnapshotTimeframe
 from tracking.domain.profiles import USER_ID_PATTERN
+
+# Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
+
+UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
+NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
+HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
+DeviceIdText = Annotated[StrictStr, Field(pattern=linking.DEVICE_ID_PATTERN.pattern)]
 
 
 class DatabaseHealth(BaseModel):
@@ -49,7 +57,8 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     userId: str = Field(pattern=USER_ID_PATTERN)  # a Discord snowflake, as the extension requires
-    username: str | None = Field(default=None, max_length=100)
+    # The one rule of names shown to others (as POST /link and profile edits apply it).
+    username: NameText | None = None
     duration: StrictFloat | None = None
     sessionDate: datetime | None = None
     startTime: datetime | None = None
@@ -59,6 +68,12 @@ class SessionCreate(BaseModel):
     projectName: str | None = Field(default=None, max_length=200)
     editor: str | None = Field(default=None, max_length=100)
     streakData: Any = None
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _blank_is_no_name(cls, value: Any) -> Any:
+        # A blank name is the same as none (it never renames a user), as the extension's "EFU" placeholder is.
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SessionsCreate(BaseModel):
@@ -118,7 +133,8 @@ class AchievementsPublic(BaseModel):
 
 class LeaderboardQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=500)
-    page: int = Field(default=1, ge=1)
+    # Pages beyond this are past any board (50 million entries at the largest limit): refused, not overflowed.
+    page: int = Field(default=1, ge=1, le=100_000)
     cursor: str | None = None
     language: str | None = Field(default=None, min_length=1, max_length=64)
     userId: str | None = Field(default=None, min_length=1, max_length=64)
@@ -192,12 +208,6 @@ class HistoryEntryPublic(BaseModel):
 
 
 # Accounts and access (issue 4): users and profiles, API keys, the extension link flow.
-# Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
-
-UserIdText = Annotated[StrictStr, Field(pattern=USER_ID_PATTERN)]
-NameText = Annotated[StrictStr, AfterValidator(profiles.check_display_text)]
-HttpsUrlText = Annotated[StrictStr, AfterValidator(profiles.check_https_url)]
-DeviceIdText = Annotated[StrictStr, Field(pattern=linking.DEVICE_ID_PATTERN.pattern)]
 
 
 class UserLinkCreate(BaseModel):
@@ -236,13 +246,29 @@ class ProfileSummaryPublic(BaseModel):
     currentStreak: int
 
 
+class ProfileAchievementPublic(BaseModel):
+    """An earned achievement as a profile shows it: the bot's fields and when it was earned, nothing else.
+
+    The bot's documents may hold an ObjectId ``_id`` or other keys in each item (Mongoose adds them); they
+    are left out rather than echoed.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    target: float = 0
+    description: str = ""
+    category: str = ""
+    earnedAt: datetime | None = None
+
+
 class UserProfilePublic(ProfileSummaryPublic):
     """The public view of a profile: the summary and the rest of the public fields."""
 
     longestStreak: int
     lastSessionDate: datetime | None
     languages: dict[str, float]
-    achievements: list[dict[str, Any]]
+    achievements: list[ProfileAchievementPublic]
     premium: bool
     extensionLinked: bool
     linkedAt: datetime | None
@@ -349,6 +375,7 @@ class LinkCodePublic(BaseModel):
     linkCode: str
     expiresAt: datetime
     length: int
+    cooldownSeconds: int
 
 
 class SuccessPublic(BaseModel):
@@ -569,3 +596,244 @@ class WakaTimeImportedPublic(BaseModel):
     duplicates: int
     ignored: int
     refused: int
+
+
+# Stats (issue 13). Days are YYYY-MM-DD; hours are rounded to 2 decimals, seconds to 3.
+
+RangeDays = Annotated[int, Field(ge=1, le=366)]
+
+
+class GlobalTrendsQuery(BaseModel):
+    days: RangeDays = 7
+
+
+class GlobalHeatmapQuery(BaseModel):
+    window: RangeDays = 30
+
+
+class GlobalLanguagesQuery(BaseModel):
+    """``period`` as the replaced server read it, or the website's ``days``; ``compare=false`` drops ``previous``."""
+
+    period: Literal["day", "1d", "week", "7d", "month", "30d"] | None = None
+    days: RangeDays | None = None
+    limit: int | None = Field(default=None, ge=1, le=100)
+    compare: bool = True
+
+
+class UserRangeQuery(BaseModel):
+    startDate: date | None = None
+    endDate: date | None = None
+
+
+class UserLanguagesQuery(UserRangeQuery):
+    topN: int = Field(default=6, ge=1, le=50)
+
+
+class UserHeatmapQuery(BaseModel):
+    year: int | None = Field(default=None, ge=2000, le=9999)
+
+
+class ActiveUsersPublic(BaseModel):
+    last7Days: int
+    last30Days: int
+
+
+class GlobalTotalsPublic(BaseModel):
+    users: int
+    sessions: int
+    activeUsers: ActiveUsersPublic
+
+
+class WeeklyActivityPublic(BaseModel):
+    year: int
+    week: int
+    weekStart: datetime
+    totalHours: float
+
+
+class ExtensionStatsPublic(BaseModel):
+    linkedUsers: int
+    marketplaceDownloads: None = None
+
+
+class GlobalStatsPublic(BaseModel):
+    totals: GlobalTotalsPublic
+    weeklyActivity: list[WeeklyActivityPublic]
+    extension: ExtensionStatsPublic
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalLivePublic(BaseModel):
+    totalHoursTracked: float
+    usersOnline: int
+    sessionsToday: int
+    topLanguageToday: str | None
+    avgSessionMinutes: float
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalTrendsPublic(BaseModel):
+    dates: list[date]
+    hoursTracked: list[float]
+    activeUsers: list[int]
+    avgStreak: list[float]
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalHeatmapPublic(BaseModel):
+    matrix: list[list[float]]
+    window: int
+    timezone: str
+    generatedAt: datetime
+
+
+class GlobalLanguagesPublic(BaseModel):
+    current: dict[str, float]
+    previous: dict[str, float]
+    days: int
+    timezone: str
+    generatedAt: datetime
+
+
+class StatsRangePublic(BaseModel):
+    start: date
+    end: date
+    timezone: str
+
+
+class StatsSummaryPublic(BaseModel):
+    sessionsCount: int
+    totalHours: float
+    averageSessionMinutes: float
+    focusRatio: float
+    contextSwitchesPerDay: float
+
+
+class HourlyPatternsPublic(BaseModel):
+    weekdays: list[float]
+    weekends: list[float]
+
+
+class DailyPointPublic(BaseModel):
+    date: date
+    totalHours: float
+    sessions: int
+
+
+class AveragePointPublic(BaseModel):
+    date: date
+    hours: float
+
+
+class MovingAveragesPublic(BaseModel):
+    ma7: list[AveragePointPublic]
+    ma30: list[AveragePointPublic]
+
+
+class AnomalyPublic(BaseModel):
+    date: date
+    hours: float
+    ratio: float
+
+
+class AnomaliesPublic(BaseModel):
+    spikes: list[AnomalyPublic]
+    drops: list[AnomalyPublic]
+
+
+class DailyStatsPublic(BaseModel):
+    series: list[DailyPointPublic]
+    movingAverages: MovingAveragesPublic
+    anomalies: AnomaliesPublic
+    deepWorkDays: list[date]
+
+
+class WeeklyPointPublic(BaseModel):
+    year: int
+    week: int
+    weekStart: date
+    totalHours: float
+    key: str
+
+
+class WeekChangePublic(BaseModel):
+    weekKey: str
+    pctChange: float | None
+
+
+class WeeklyStatsPublic(BaseModel):
+    series: list[WeeklyPointPublic]
+    weekOverWeek: list[WeekChangePublic]
+
+
+class UserFilterPublic(BaseModel):
+    range: StatsRangePublic
+    summary: StatsSummaryPublic
+    hourlyPatterns: HourlyPatternsPublic
+    daily: DailyStatsPublic
+    weekly: WeeklyStatsPublic
+
+
+class LanguageDayPublic(BaseModel):
+    date: date
+    languages: dict[str, float]
+
+
+class UserLanguagesPublic(BaseModel):
+    range: StatsRangePublic
+    topLanguages: list[str]
+    timeseries: list[LanguageDayPublic]
+    totals: dict[str, float]
+
+
+class UserHeatmapPublic(BaseModel):
+    year: int
+    timezone: str
+    totalHours: float
+    days: dict[str, float]
+
+
+# A user's own data (issue 13)
+
+
+class ExportQuery(BaseModel):
+    cursor: str | None = Field(default=None, max_length=64)
+
+
+class DailyTotalExport(BaseModel):
+    day: date
+    seconds: float
+    hours: list[float]
+    languages: dict[str, float]
+
+
+class RankHistoryExport(BaseModel):
+    timeframe: str
+    periodKey: str
+    timestamp: datetime
+    rank: int
+    totalTime: float
+
+
+class UserExportPublic(BaseModel):
+    """``profile`` is the public profile shape; ``sessions`` one page of them, continued with ``nextCursor``."""
+
+    profile: dict[str, Any]
+    dailyTotals: list[DailyTotalExport]
+    rankHistory: list[RankHistoryExport]
+    sessions: list[dict[str, Any]]
+    nextCursor: str | None
+
+
+class UserDelete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: StrictStr
+
+
+class UserDeletedPublic(BaseModel):
+    message: str
+    deleted: dict[str, int]

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost
+from tracking.store import snapshotruns
 
 
 @pytest.fixture
@@ -178,12 +179,13 @@ def test_system_stats_counts_sessions_per_period(admin: RunningHost) -> None:
 
 def test_snapshot_health_and_system_health_report_overdue_snapshots(admin: RunningHost) -> None:
     now = datetime.now(UTC)
-    admin.db["snapshotruns"].insert_many(
-        [
-            {"_id": "day|x", "timeframe": "day", "periodKey": "x", "timestamp": now - timedelta(hours=30)},
-            {"_id": "week|x", "timeframe": "week", "periodKey": "x", "timestamp": now - timedelta(hours=1)},
-        ]
-    )
+    for timeframe, age in (("day", timedelta(hours=30)), ("week", timedelta(hours=1))):
+        snapshotruns.claim_run(
+            admin.db, timeframe=timeframe, period_key="x", timestamp=now - age, final=True, claimed_at=now - age
+        )
+        snapshotruns.complete_run(admin.db, timeframe=timeframe, period_key="x", count=1)
+    # A snapshot still being taken is none yet: it does not count as the month's.
+    snapshotruns.claim_run(admin.db, timeframe="month", period_key="x", timestamp=now, final=True, claimed_at=now)
     admin.db["leaderboardsnapshots"].insert_one({"userId": "ghost", "timeframe": "week", "timestamp": now})
     health = admin.get("admin/snapshot/health")
     assert health.status_code == 200

@@ -273,3 +273,16 @@ def test_days_follow_the_board_time_zone_end_to_end(
     finally:
         host.stop()
         mongo.drop_database(name)
+
+
+def test_a_private_users_history_is_theirs_alone(api: RunningHost) -> None:
+    code(api, "123456789012345678", 30)
+    assert api.post("snapshot/allTime", headers=ADMIN, json={}).status_code == 200
+    service = bearer(create_api_key(api.db, scope="service"))
+    assert api.put("user-profile/123456789012345678", json={"isPublic": False}, headers=service).status_code == 200
+
+    hidden = api.get("user/123456789012345678/history/allTime")
+    assert (hidden.status_code, hidden.json()) == (404, {"message": "User not found"})
+    own = bearer(create_api_key(api.db, scope="ingest", user_id="123456789012345678"))
+    assert [entry["rank"] for entry in api.get("user/123456789012345678/history/allTime", headers=own).json()] == [1]
+    assert len(api.get("user/123456789012345678/history/allTime", headers=service).json()) == 1

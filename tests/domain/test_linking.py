@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from tracking.domain.linking import (
@@ -28,19 +29,31 @@ def test_codes_match_the_extension_and_have_no_look_alikes() -> None:
     assert not set("01OIL") & set("".join(codes)) and not set("01OIL") & set(ALPHABET)
 
 
-def test_codes_are_stored_as_hashes() -> None:
-    assert hash_link_code("ABC234") != "ABC234" and len(hash_link_code("ABC234")) == 64
+SECRET = "server-side-secret-0123456789abcdefghij"
+OTHER_SECRET = "another-server-secret-0123456789abcdefg"
 
 
-def test_a_sealed_key_opens_only_with_its_code() -> None:
-    salt, sealed = seal_key("dtk_secret-key", "ABC234")
-    assert b"secret" not in sealed
-    assert unseal_key(sealed, "ABC234", salt) == "dtk_secret-key"
+def test_codes_are_stored_as_hashes_keyed_by_the_server() -> None:
+    digest = hash_link_code("ABC234", SECRET)
+    assert digest != "ABC234" and len(digest) == 64
+    # Without the server's key, trying all codes against a copied hash finds nothing.
+    assert digest != hash_link_code("ABC234", OTHER_SECRET)
+    assert digest != hashlib.sha256(b"linkcode:ABC234").hexdigest()
+
+
+def _opened(sealed: bytes, code: str, salt: bytes, secret: str) -> str | None:
     try:
-        opened = unseal_key(sealed, "ABC235", salt)
+        return unseal_key(sealed, code, salt, secret)
     except UnicodeDecodeError:
-        opened = None
-    assert opened != "dtk_secret-key"
+        return None
+
+
+def test_a_sealed_key_opens_only_with_its_code_and_the_servers_key() -> None:
+    salt, sealed = seal_key("dtk_secret-key", "ABC234", SECRET)
+    assert b"secret" not in sealed
+    assert unseal_key(sealed, "ABC234", salt, SECRET) == "dtk_secret-key"
+    assert _opened(sealed, "ABC235", salt, SECRET) != "dtk_secret-key"
+    assert _opened(sealed, "ABC234", salt, OTHER_SECRET) != "dtk_secret-key"
 
 
 def test_expiry_is_ten_minutes_at_millisecond_precision() -> None:

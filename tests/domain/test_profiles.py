@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tracking.domain import profiles
 from tracking.domain.access import ANONYMOUS, Caller
 from tracking.domain.profiles import (
     PUBLIC_PROFILE_FIELDS,
@@ -64,3 +65,33 @@ def test_a_private_profile_is_seen_only_by_whoever_acts_for_its_user() -> None:
     assert not can_see_profile(private, Caller(scope="ingest", user_id="2"))
     assert can_see_profile(private, Caller(scope="ingest", user_id="1"))
     assert can_see_profile(private, Caller(scope="service"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/a.png",
+        "https://10.0.0.5/",
+        "https://192.168.1.1/x",
+        "https://169.254.169.254/latest",
+        "https://[::1]/",
+        "https://[fe80::1]/",
+        "https://localhost/x",
+        "https://printer.local/",
+        "https://intranet/",
+    ],
+)
+def test_urls_to_private_loopback_or_link_local_hosts_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="must not point at a private, loopback or link-local address"):
+        profiles.check_https_url(url)
+
+
+def test_a_public_https_url_is_kept_verbatim() -> None:
+    url = "https://cdn.discordapp.com/avatars/1/a.png?size=64"
+    assert profiles.check_https_url(url) == url
+
+
+@pytest.mark.parametrize("name", ["ada\x00", "ada\x1b[31m", "ada\r\nadmin", "\u202eadmin", "ad\u2066a"])
+def test_a_name_with_control_or_bidi_characters_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="must not contain control characters"):
+        profiles.check_display_text(name)

@@ -57,7 +57,8 @@ def test_session_date_and_end_time_must_agree() -> None:
 
 
 def test_plausibility_limits() -> None:
-    assert build(sessionDate="2026-11-23T12:05:00Z", duration=86400).duration == 86400
+    # Accepted at both limits; the five minutes past the server's clock are not credited.
+    assert build(sessionDate="2026-11-23T12:05:00Z", duration=86400).duration == 86400 - 300
     assert problems(sessionDate="2026-11-23T12:05:01Z", duration=86401) == [
         {"field": "duration", "message": "A session cannot be longer than 24 hours"},
         {"field": "sessionDate", "message": "The session ends more than 5 minutes in the future"},
@@ -93,3 +94,25 @@ def test_the_session_id_is_the_clients_or_a_hash_of_user_and_interval() -> None:
     assert session.session_id != session_hash("223456789012345678", session.start, session.end)
     assert len(session.session_id) == 64
     assert build(sessionDate="2026-11-23T10:00:00Z", duration=60, sessionId="abc").session_id == "abc"
+
+
+def test_a_session_ending_a_little_in_the_future_is_credited_up_to_now() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    body = SessionCreate(
+        userId="123456789012345678", duration=600, sessionDate=now + timedelta(minutes=3), languages={"go": 600}
+    )
+    session = build_session(body, now=now, max_age_days=30)
+    assert (session.start, session.end) == (now - timedelta(minutes=7), now)
+    assert session.languages == {"go": pytest.approx(420)}
+    # The id is the interval's as sent, so the same post later is a duplicate, not a second session.
+    assert session.session_id == session_hash(
+        "123456789012345678", now - timedelta(minutes=7), now + timedelta(minutes=3)
+    )
+
+
+def test_a_session_that_has_not_started_yet_is_refused() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    body = SessionCreate(userId="123456789012345678", duration=60, sessionDate=now + timedelta(minutes=4))
+    with pytest.raises(InvalidSession) as raised:
+        build_session(body, now=now, max_age_days=30)
+    assert raised.value.problems == [{"field": "sessionDate", "message": "The session has not started yet"}]

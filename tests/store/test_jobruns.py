@@ -57,3 +57,17 @@ def test_the_last_run_is_the_latest_started(db: Database[Any]) -> None:
     assert last is not None
     assert last.started_at == NOW - timedelta(hours=1)
     assert jobruns.find_last_run_by_name(db, "never") is None
+
+
+def test_only_runs_of_that_job_still_running_since_before_the_cutoff_are_abandoned(db: Database[Any]) -> None:
+    dead = jobruns.start_run(db, name="credit_sweep", trigger="timer", started_at=NOW - timedelta(hours=7))
+    recent = jobruns.start_run(db, name="credit_sweep", trigger="timer", started_at=NOW - timedelta(minutes=5))
+    other = jobruns.start_run(db, name="health_check", trigger="timer", started_at=NOW - timedelta(hours=7))
+    cutoff = NOW - timedelta(hours=6)
+    assert jobruns.abandon_runs_by_name_before(db, name="credit_sweep", started_before=cutoff, now=NOW) == 1
+    statuses = {str(doc["_id"]): (doc["status"], doc["error"]) for doc in db["jobruns"].find()}
+    assert statuses == {
+        dead: ("failed", jobruns.ABANDONED),
+        recent: ("running", None),
+        other: ("running", None),
+    }

@@ -34,26 +34,29 @@ def test_a_hash_is_held_by_one_code_at_a_time(db: Database[dict[str, Any]]) -> N
 def test_a_code_is_consumed_once_and_not_after_it_expires(db: Database[dict[str, Any]]) -> None:
     _issue(db)
     _issue(db, "hash-b")
-    consumed = linkcodes.consume_by_hash(db, "hash-a", now=NOW)
-    assert consumed is not None and consumed.user_id == "1"
-    assert linkcodes.consume_by_hash(db, "hash-a", now=NOW) is None
+    consumed = linkcodes.find_unused_by_hash(db, "hash-a", now=NOW)
+    assert consumed is not None and (consumed.user_id, consumed.expires_at) == ("1", LATER)
+    linkcodes.mark_used_by_id(db, consumed.id, now=NOW)
+    assert linkcodes.find_unused_by_hash(db, "hash-a", now=NOW) is None
+    assert db.linkcodes.find_one({"codeHash": "hash-a"})["usedAt"] == NOW  # type: ignore[index]
     assert linkcodes.exists_by_hash(db, "hash-a") and not linkcodes.exists_by_hash(db, "hash-c")
-    assert linkcodes.consume_by_hash(db, "hash-b", now=LATER) is None
+    assert linkcodes.find_unused_by_hash(db, "hash-b", now=LATER) is None
     linkcodes.delete_expired(db, now=LATER)
     assert db.linkcodes.count_documents({}) == 0
 
 
-def test_the_sealed_key_is_taken_once(db: Database[dict[str, Any]]) -> None:
+def test_the_sealed_key_is_held_until_removed(db: Database[dict[str, Any]]) -> None:
     _issue(db)
-    consumed = linkcodes.consume_by_hash(db, "hash-a", now=NOW)
+    consumed = linkcodes.find_unused_by_hash(db, "hash-a", now=NOW)
     assert consumed is not None
+    linkcodes.mark_used_by_id(db, consumed.id, now=NOW)
     assert linkcodes.find_pending_key_by_hash(db, "hash-a", now=NOW) is None
     linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=KEY_ID, sealed=b"sealed", salt=b"salt")
-    pending = linkcodes.PendingKey(key_id=KEY_ID, sealed=b"sealed", salt=b"salt")
+    pending = linkcodes.PendingKey(key_id=KEY_ID, sealed=b"sealed", salt=b"salt", expires_at=LATER)
     assert linkcodes.find_pending_key_by_hash(db, "hash-a", now=NOW) == pending
     assert db.linkcodes.find_one({})["keyId"] == ObjectId(KEY_ID)  # type: ignore[index]
-    assert linkcodes.take_pending_key_by_hash(db, "hash-a", now=NOW) == pending
-    assert linkcodes.take_pending_key_by_hash(db, "hash-a", now=NOW) is None
+    linkcodes.remove_pending_key_by_hash(db, "hash-a")
+    assert linkcodes.find_pending_key_by_hash(db, "hash-a", now=NOW) is None
 
 
 def test_a_users_codes_are_deleted(db: Database[dict[str, Any]]) -> None:

@@ -51,10 +51,10 @@ def test_ranks_by_period_and_in_the_latest_complete_snapshot(db: Database[Any]) 
     snapshots.insert_rows(db, [row(CY, 1, key="taking")])
     for key, hours_ago in (("old", 48), ("new", 24)):
         snapshotruns.claim_run(
-            db, timeframe="day", period_key=key, timestamp=NOW - timedelta(hours=hours_ago), final=True
+            db, timeframe="day", period_key=key, timestamp=NOW - timedelta(hours=hours_ago), final=True, claimed_at=NOW
         )
         snapshotruns.complete_run(db, timeframe="day", period_key=key, count=2)
-    snapshotruns.claim_run(db, timeframe="day", period_key="taking", timestamp=NOW, final=True)
+    snapshotruns.claim_run(db, timeframe="day", period_key="taking", timestamp=NOW, final=True, claimed_at=NOW)
 
     assert snapshots.find_ranks_by_period(db, timeframe="day", period_key="old", user_ids=[ADA, BOB, CY]) == {
         ADA: 1,

@@ -43,7 +43,7 @@ async def _status_response(
     client: df.DurableOrchestrationClient, instance_id: str, *, pattern: re.Pattern[str], job: str
 ) -> func.HttpResponse:
     """The status of an instance of ``job``; 404 for an unknown id or one that is not that job's."""
-    if not pattern.match(instance_id):
+    if not pattern.fullmatch(instance_id):
         raise NotFound(f"No {job} {instance_id}")
     status = await client.get_status(instance_id)
     if status.runtime_status is None:

@@ -75,6 +75,33 @@ def validation_errors(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
+# No request body of this API nests deeper than a few levels; the parser recurses once per level.
+MAX_JSON_DEPTH = 32
+
+
+def exceeds_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text nests arrays and objects deeper than ``limit`` (brackets inside strings do not count)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
+
+
 def read_upload(req: func.HttpRequest) -> Any:
     """An uploaded JSON file: the first file of a ``multipart/form-data`` body, or else the body itself."""
     if (req.headers.get("Content-Type") or "").lower().startswith("multipart/form-data"):
@@ -92,9 +119,12 @@ def read_json_value(req: func.HttpRequest, *, empty: bytes | None = None, body: 
         if empty is None:
             raise BadRequest("A JSON body is required")
         body = empty
+    if exceeds_depth(body):
+        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    # Bad UTF-8, bad JSON, or an integer of more digits than Python converts (4,300): all ValueErrors.
+    except ValueError as error:
         raise BadRequest(f"Malformed JSON body: {error}") from error
 
 
@@ -152,6 +182,12 @@ def _failure_response(req: func.HttpRequest, error: Exception, auth: Access) -> 
     return error_response(500, "Internal server error", wakatime=wakatime)
 
 
+def body_limit_of(function: Any) -> int:
+    """The largest body the function takes: its ``endpoint``'s limit (the local host refuses more before reading)."""
+    setting: config.Setting[int] = getattr(function, "body_limit", config.MAX_BODY_BYTES)
+    return setting.parse_from(config.settings().environ)
+
+
 def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_BYTES) -> Callable[[Handler], Handler]:
     """Wrap a handler with its access rule, its body size limit (a setting) and the one error path."""
 
@@ -164,6 +200,7 @@ def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_
             except Exception as error:
                 return _failure_response(req, error, auth)
 
+        handle.body_limit = body_limit  # type: ignore[attr-defined]
         return handle
 
     return wrap

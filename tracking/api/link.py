@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
+from tracking import config
 from tracking.api.auth import PUBLIC, SERVICE, current_caller
 from tracking.api.http import endpoint, json_response, read_json
 from tracking.domain.linking import client_address
@@ -40,9 +41,17 @@ def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
         get_db(),
         user_id=req.route_params["userId"],
         caller_key_id=current_caller().key_id or "",
+        secret=config.settings().link_secret,
         now=datetime.now(UTC),
     )
-    return json_response(LinkCodePublic(linkCode=issued.code, expiresAt=issued.expires_at, length=len(issued.code)))
+    return json_response(
+        LinkCodePublic(
+            linkCode=issued.code,
+            expiresAt=issued.expires_at,
+            length=len(issued.code),
+            cooldownSeconds=issued.cooldown_seconds,
+        )
+    )
 
 
 @bp.function_name("delete_link_code")
@@ -59,7 +68,12 @@ def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
 def link_extension(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, ExtensionLinkCreate)
     link = linking.link_extension(
-        get_db(), code=body.linkCode, device_id=body.deviceId, client=_client(req), now=datetime.now(UTC)
+        get_db(),
+        code=body.linkCode,
+        device_id=body.deviceId,
+        client=_client(req),
+        secret=config.settings().link_secret,
+        now=datetime.now(UTC),
     )
     user = ExtensionUserPublic.model_validate(public_profile(link.user))
     return json_response(ExtensionLinkedPublic(success=True, user=user, token=link.key))
@@ -73,6 +87,7 @@ def extension_key(req: func.HttpRequest) -> func.HttpResponse:
         get_db(),
         device_id=req.route_params["deviceId"],
         code=req.route_params["linkCode"].upper(),
+        secret=config.settings().link_secret,
         client=_client(req),
         now=datetime.now(UTC),
     )

@@ -61,7 +61,7 @@ def compile_route(template: str, methods: Iterable[str], target: Any) -> Route:
         else:
             parts.append(f"/(?P<{name}>{value})")
             precedence.append(1 if constraint in _CONSTRAINTS else 2)
-    pattern = re.compile("^" + "".join(parts) + "/?$", re.IGNORECASE)
+    pattern = re.compile("^" + "".join(parts) + r"/?\Z", re.IGNORECASE)
     return Route(
         template=template,
         methods=frozenset(method.upper() for method in methods),

@@ -8,7 +8,7 @@ from typing import Any
 import azure.functions as func
 
 from tracking import config
-from tracking.api.auth import ADMIN, PUBLIC
+from tracking.api.auth import ADMIN, PUBLIC, current_caller
 from tracking.api.http import endpoint, json_response, read_json, read_query, read_timeframe
 from tracking.domain.periods import TIMEFRAMES
 from tracking.models import HistoryEntryPublic, HistoryQuery, SnapshotCreate, SnapshotPublic
@@ -72,7 +72,7 @@ def rank_history(req: func.HttpRequest) -> func.HttpResponse:
     timeframe = read_timeframe(req)
     query = read_query(req, HistoryQuery)
     entries = snapshots.rank_history(
-        get_db(), user_id=req.route_params["userId"], timeframe=timeframe, limit=query.limit
+        get_db(), user_id=req.route_params["userId"], timeframe=timeframe, limit=query.limit, caller=current_caller()
     )
     return json_response(
         [

@@ -12,6 +12,7 @@ only as a hash: the key never rests in the database in clear, and the seal is re
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -30,15 +31,19 @@ DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{4,100}$")
 CODES_PER_USER = Limit("link-code-user", 5, timedelta(minutes=5))
 CODES_PER_CALLER = Limit("link-code-caller", 100, timedelta(minutes=5))
 # Wrong codes per client on the public link and key routes, before a lockout until the window ends.
-LINK_FAILURES_PER_CLIENT = Limit("link-failures", 10, timedelta(minutes=10))
+LINK_ATTEMPTS_PER_CLIENT = Limit("link-attempts", 10, timedelta(minutes=10))
+# Wrong codes from all clients together: guesses spread over many addresses stop well before they could hit
+# one of the ~887 million codes (31 characters, 6 places) that live for 10 minutes.
+LINK_FAILURES_OF_EVERYONE = Limit("link-failures-everyone", 1000, timedelta(minutes=10))
 
 
 def new_link_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def hash_link_code(code: str) -> str:
-    return hashlib.sha256(("linkcode:" + code).encode("utf-8")).hexdigest()
+def hash_link_code(code: str, secret: str) -> str:
+    """A keyed hash: the ~30 bits of a code are no secret, but without the server's key no hash can be tried."""
+    return hmac.new(secret.encode("utf-8"), ("linkcode:" + code).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def code_expiry(now: datetime) -> datetime:
@@ -46,19 +51,21 @@ def code_expiry(now: datetime) -> datetime:
     return (now + CODE_LIFETIME).replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def _keystream(code: str, salt: bytes, length: int) -> bytes:
-    return hashlib.shake_256(b"distrack-key-pickup\x00" + salt + code.encode("utf-8")).digest(length)
+def _keystream(code: str, secret: str, salt: bytes, length: int) -> bytes:
+    material = b"distrack-key-pickup\x00" + secret.encode("utf-8") + b"\x00" + salt + code.encode("utf-8")
+    return hashlib.shake_256(material).digest(length)
 
 
-def seal_key(key: str, code: str) -> tuple[bytes, bytes]:
-    """``(salt, sealed)``: the key, unreadable without the code."""
+def seal_key(key: str, code: str, secret: str) -> tuple[bytes, bytes]:
+    """``(salt, sealed)``: the key, unreadable without both the code and the server's key."""
     salt = secrets.token_bytes(16)
     data = key.encode("utf-8")
-    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, salt, len(data)), strict=True))
+    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, secret, salt, len(data)), strict=True))
 
 
-def unseal_key(sealed: bytes, code: str, salt: bytes) -> str:
-    return bytes(a ^ b for a, b in zip(sealed, _keystream(code, salt, len(sealed)), strict=True)).decode("utf-8")
+def unseal_key(sealed: bytes, code: str, salt: bytes, secret: str) -> str:
+    stream = _keystream(code, secret, salt, len(sealed))
+    return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("utf-8")
 
 
 def client_address(forwarded_for: str | None) -> str:
@@ -92,7 +99,7 @@ def refusal_of_unconsumed(*, still_stored: bool) -> LinkRefusal:
 
 def can_name_pending_key(device_id: str, code: str) -> bool:
     """A malformed device id or code cannot name a pending key: it is refused without a lookup."""
-    return bool(DEVICE_ID_PATTERN.match(device_id) and CODE_PATTERN.match(code))
+    return bool(DEVICE_ID_PATTERN.fullmatch(device_id) and CODE_PATTERN.fullmatch(code))
 
 
 def can_pick_up(*, bound_device_id: str | None, device_id: str) -> bool:

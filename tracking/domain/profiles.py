@@ -6,6 +6,7 @@ field names, the BSON types and the 26 language keys below are a contract (contr
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 import zoneinfo
@@ -189,13 +190,31 @@ def check_search_text(value: str) -> str:
     return text
 
 
+# Names that only mean something inside one network.
+LOCAL_HOST_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+
+
+def is_public_host(host: str) -> bool:
+    """False for loopback, private, link-local and other non-public addresses, and for local-only names."""
+    name = host.rstrip(".").lower()
+    if name == "localhost" or name.endswith(LOCAL_HOST_SUFFIXES):
+        return False
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return "." in name  # a single label is a name on the local network
+    return address.is_global
+
+
 def check_https_url(value: str) -> str:
-    """An absolute https URL without whitespace, or ValueError."""
+    """An absolute https URL without whitespace, to a public host (clients open it), or ValueError."""
     if len(value) > URL_MAX_LENGTH:
         raise ValueError(f"must be at most {URL_MAX_LENGTH} characters")
     parts = urlsplit(value)
     if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
         raise ValueError("must be an https:// URL")
+    if not is_public_host(parts.hostname):
+        raise ValueError("must not point at a private, loopback or link-local address")
     return value
 
 
@@ -211,8 +230,13 @@ def check_display_text(value: str, *, max_length: int = NAME_MAX_LENGTH) -> str:
     return text
 
 
+# Characters that reorder the text around them: a name holding one can make a board line read as something else.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" for c in text)
+    """Control characters (NUL, ESC, CR, LF, ...) and bidirectional overrides."""
+    return any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text)
 
 
 def check_socials(socials: dict[str, str]) -> dict[str, str]:
@@ -220,7 +244,7 @@ def check_socials(socials: dict[str, str]) -> dict[str, str]:
     if len(socials) > SOCIALS_MAX_ENTRIES:
         raise ValueError(f"must have at most {SOCIALS_MAX_ENTRIES} entries")
     for key, url in socials.items():
-        if not SOCIAL_KEY_PATTERN.match(key):
+        if not SOCIAL_KEY_PATTERN.fullmatch(key):
             raise ValueError("keys must be 1 to 32 letters, digits, _ or -")
         check_https_url(url)
     return socials
@@ -234,6 +258,7 @@ def public_profile(user: User) -> dict[str, Any]:
     profile = {name: getattr(user, _PUBLIC_ATTRIBUTES[name]) for name in PUBLIC_PROFILE_FIELDS}
     languages = user.languages if isinstance(user.languages, dict) else {}
     profile["languages"] = {key: languages.get(key, 0) for key in USER_LANGUAGE_KEYS}
+    profile["achievements"] = [item for item in user.achievements if isinstance(item, dict)]
     return profile
 
 

@@ -27,6 +27,15 @@ DURATION_TOLERANCE_SECONDS = 1.0
 
 Problem = dict[str, str]
 
+# Every instant a client sends lies within these years: checked first, the interval arithmetic cannot overflow.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "Must be a time between 2000-01-01 and 2100-01-01"
+TOO_LONG = "A session cannot be longer than 24 hours"
+# A duration past this (about 32 years) is refused before any arithmetic: with the instants above, what is
+# below it cannot overflow a datetime, and the 24-hour rule reports it together with every other problem.
+UNREASONABLE_DURATION_SECONDS = 1e9
+
 
 class SessionFields(Protocol):
     """What a client sends for one session (tracking.models.SessionCreate has these fields)."""
@@ -101,10 +110,25 @@ def session_hash(user_id: str, start: datetime, end: datetime) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _plausible(instant: datetime) -> bool:
+    try:
+        return EARLIEST <= _utc_ms(instant) < LATEST
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 has no UTC time
+        return False
+
+
 def _interval(body: SessionFields, problems: list[Problem]) -> tuple[datetime, datetime] | None:
     duration = body.duration
     if duration is not None and not (math.isfinite(duration) and duration > 0):
         problems.append({"field": "duration", "message": "Must be a finite number of seconds greater than 0"})
+        return None
+    if duration is not None and duration > UNREASONABLE_DURATION_SECONDS:
+        problems.append({"field": "duration", "message": TOO_LONG})
+        return None
+    instants = {"sessionDate": body.sessionDate, "startTime": body.startTime, "endTime": body.endTime}
+    out_of_range = [name for name, instant in instants.items() if instant is not None and not _plausible(instant)]
+    if out_of_range:
+        problems += [{"field": name, "message": OUT_OF_RANGE} for name in out_of_range]
         return None
     end = body.endTime or body.sessionDate
     start = body.startTime
@@ -140,7 +164,7 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
     if interval is not None:
         start, end = interval
         if end - start > MAX_DURATION:
-            problems.append({"field": "duration", "message": "A session cannot be longer than 24 hours"})
+            problems.append({"field": "duration", "message": TOO_LONG})
         if end > now + MAX_FUTURE:
             problems.append({"field": "sessionDate", "message": "The session ends more than 5 minutes in the future"})
         if end < now - timedelta(days=max_age_days):
@@ -154,17 +178,23 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
             )
         if not (math.isfinite(seconds) and seconds >= 0):
             problems.append({"field": f"languages.{name}", "message": "Must be a finite number of seconds, 0 or more"})
+    if interval is not None and interval[0] >= now:
+        problems.append({"field": "sessionDate", "message": "The session has not started yet"})
     if problems or interval is None:
         raise InvalidSession(problems)
     start, end = interval
     username = body.username.strip() if body.username else None
+    # A clock a little ahead is accepted, but nothing after the server's clock is credited: the session is
+    # stored up to now, its language seconds in proportion. Its id is the one of the interval as sent.
+    credited_end = min(end, _utc_ms(now))
+    kept = (credited_end - start) / (end - start)
     return NewSession(
         session_id=body.sessionId or session_hash(body.userId, start, end),
         user_id=body.userId,
         username=username if is_real_username(username) else None,
         start=start,
-        end=end,
-        languages=normalise_languages(body.languages),
+        end=credited_end,
+        languages={name: seconds * kept for name, seconds in normalise_languages(body.languages).items()},
         project_name=body.projectName,
         editor=body.editor,
     )

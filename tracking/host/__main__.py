@@ -43,11 +43,20 @@ def main(argv: list[str] | None = None) -> int:
         devdb = DevDatabase(DATA / "devdb", free_port()).start()
         os.environ["MONGODB_URI"] = devdb.uri
         log.info("development database (FerretDB/SQLite, data in .data/devdb) at %s", devdb.uri)
+    try:
+        return serve(port=port, timers_on=not args.no_timers)
+    finally:
+        # Whatever stopped the host (Ctrl-C, a port already taken, an error), what it started stops too.
+        if devdb is not None:
+            devdb.stop()
+        log.info("stopped")
 
+
+def serve(*, port: int, timers_on: bool) -> int:
     from function_app import app  # imported after the settings are in the environment
     from tracking.host.durable import DurableRuntime
     from tracking.host.functions import AppFunctions
-    from tracking.host.server import LocalHost
+    from tracking.host.server import LocalHost, QuietRequestHandler
     from tracking.host.timers import TimerScheduler
 
     base_url = f"http://localhost:{port}"
@@ -55,14 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     durable = DurableRuntime(functions.orchestrator_handles(), functions.activity_callables(), base_url)
     timers = TimerScheduler(functions.timers, lambda hosted, request: hosted.invoke(request, durable.client))
     host = LocalHost(functions, durable, timers)
-    server = make_server("127.0.0.1", port, host, threaded=True)
+    server = make_server("127.0.0.1", port, host, threaded=True, request_handler=QuietRequestHandler)
 
     print(f"\nFunctions ({len(functions.all)}):", flush=True)
     for hosted in functions.http:
         methods = ",".join(m.value for m in hosted.trigger.methods or [])
         print(f"  {hosted.name}: [{methods}] {base_url}/api/{hosted.trigger.route}")
     for hosted in functions.timers:
-        print(f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name)}{' (off)' if args.no_timers else ''}")
+        print(f"  {hosted.name}: timerTrigger {timers.schedule_of(hosted.name)}{'' if timers_on else ' (off)'}")
     for hosted in functions.orchestrators + functions.activities:
         print(f"  {hosted.name}: {hosted.trigger.type}")
     print(f"\nListening on {base_url} (Ctrl-C to stop)\n", flush=True)
@@ -72,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    if not args.no_timers:
+    if timers_on:
         timers.start()
     try:
         server.serve_forever()
@@ -80,9 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         timers.stop()
         durable.shutdown()
         server.server_close()
-        if devdb is not None:
-            devdb.stop()
-        log.info("stopped")
     return 0
 
 

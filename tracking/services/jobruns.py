@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from pymongo.database import Database
@@ -12,6 +12,10 @@ from tracking.store import jobruns
 
 T = TypeVar("T")
 
+# Longer than any job runs (the weekly cleanup included): a run still "running" after this has died, and the
+# job's next run marks it failed, so the cron status and the health check stop reporting it as running.
+JOB_RUN_LEASE = timedelta(hours=6)
+
 
 def run_job(db: Database[Any], *, name: str, trigger: str, work: Callable[[], T]) -> T:
     """Run ``work`` as job ``name``, recording start, finish, status and result or error; errors re-raise.
@@ -19,7 +23,9 @@ def run_job(db: Database[Any], *, name: str, trigger: str, work: Callable[[], T]
     ``work`` returns plain JSON-like data (it is stored as the run's ``result``). Jobs never swallow
     errors: a failure is recorded, then raised to the timer or route.
     """
-    run_id = jobruns.start_run(db, name=name, trigger=trigger, started_at=datetime.now(UTC))
+    started_at = datetime.now(UTC)
+    jobruns.abandon_runs_by_name_before(db, name=name, started_before=started_at - JOB_RUN_LEASE, now=started_at)
+    run_id = jobruns.start_run(db, name=name, trigger=trigger, started_at=started_at)
     try:
         result = work()
     except Exception as error:
@@ -35,6 +41,7 @@ def begin_orchestration_run(
     db: Database[Any], *, name: str, trigger: str, instance_id: str, started_at: datetime
 ) -> str:
     """The run of one Durable instance; a replayed or retried begin finds the same run."""
+    jobruns.abandon_runs_by_name_before(db, name=name, started_before=started_at - JOB_RUN_LEASE, now=started_at)
     return jobruns.start_run(db, name=name, trigger=trigger, started_at=started_at, instance_id=instance_id)
 
 

@@ -18,16 +18,20 @@ from tracking.domain.access import new_api_key
 from tracking.domain.profiles import User
 from tracking.domain.ratelimits import Limit
 from tracking.errors import AppError, Conflict, NotFound, TooManyRequests
-from tracking.store import apikeys, linkcodes, ratelimits, users
+from tracking.store import apikeys, linkclaims, linkcodes, ratelimits, users
 
 INVALID_CODE = "Invalid or expired link code"
 EXTENSION_KEY_LABEL = "extension"
+# The subject of the budget of wrong codes shared by all clients.
+EVERYONE = "everyone"
 
 
 @dataclass(frozen=True)
 class IssuedCode:
     code: str
     expires_at: datetime
+    # Seconds until the user may be given another code (0 while under the per-user limit).
+    cooldown_seconds: int
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def _require_user(db: Database[Any], user_id: str) -> None:
         raise NotFound("User not found")
 
 
-def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now: datetime) -> IssuedCode:
+def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, secret: str, now: datetime) -> IssuedCode:
     """A new code for a known user, replacing the previous one; rate limited per user and per caller."""
     _require_user(db, user_id)
     _enforce(db, rules.CODES_PER_USER, user_id, "Rate limit exceeded for user", now=now)
@@ -63,10 +67,13 @@ def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, now:
     expires_at = rules.code_expiry(now)
     while True:
         code = rules.new_link_code()
-        code_hash = rules.hash_link_code(code)
+        code_hash = rules.hash_link_code(code, secret)
         # A False insert means another user holds this code right now: draw again.
         if linkcodes.insert_code(db, code_hash=code_hash, user_id=user_id, now=now, expires_at=expires_at):
-            return IssuedCode(code=code, expires_at=expires_at)
+            break
+    following = ratelimits.check_by_subject(db, rules.CODES_PER_USER, user_id, now=now)
+    cooldown = 0 if following.allowed else following.retry_after_seconds
+    return IssuedCode(code=code, expires_at=expires_at, cooldown_seconds=cooldown)
 
 
 def withdraw_link_codes_by_user(db: Database[Any], *, user_id: str) -> None:
@@ -74,16 +81,20 @@ def withdraw_link_codes_by_user(db: Database[Any], *, user_id: str) -> None:
     linkcodes.delete_codes_by_user(db, user_id)
 
 
-def _refuse_locked_client(db: Database[Any], client: str, *, now: datetime) -> None:
-    decision = ratelimits.check_by_subject(db, rules.LINK_FAILURES_PER_CLIENT, client, now=now)
-    if not decision.allowed:
-        raise TooManyRequests(
-            "Too many failed attempts, temporarily locked", headers=_retry_after(decision.retry_after_seconds)
-        )
+def _count_attempt(db: Database[Any], client: str, *, now: datetime) -> None:
+    """Count the attempt before judging it, so that no number of concurrent guesses passes the limit."""
+    attempts = ratelimits.hit_by_subject(db, rules.LINK_ATTEMPTS_PER_CLIENT, client, now=now)
+    everyone = ratelimits.check_by_subject(db, rules.LINK_FAILURES_OF_EVERYONE, EVERYONE, now=now)
+    for decision in (attempts, everyone):
+        if not decision.allowed:
+            raise TooManyRequests(
+                "Too many failed attempts, temporarily locked", headers=_retry_after(decision.retry_after_seconds)
+            )
 
 
-def _count_failure(db: Database[Any], client: str, *, now: datetime) -> None:
-    ratelimits.hit_by_subject(db, rules.LINK_FAILURES_PER_CLIENT, client, now=now)
+def _count_failure(db: Database[Any], *, now: datetime) -> None:
+    """A wrong code also counts toward everyone's budget: guesses spread over many clients are stopped too."""
+    ratelimits.hit_by_subject(db, rules.LINK_FAILURES_OF_EVERYONE, EVERYONE, now=now)
 
 
 def _refusal_error(refusal: rules.LinkRefusal) -> AppError:
@@ -92,15 +103,20 @@ def _refusal_error(refusal: rules.LinkRefusal) -> AppError:
     return NotFound(INVALID_CODE)
 
 
-def link_extension(db: Database[Any], *, code: str, device_id: str | None, client: str, now: datetime) -> Link:
+def link_extension(
+    db: Database[Any], *, code: str, device_id: str | None, client: str, secret: str, now: datetime
+) -> Link:
     """Trade a link code for a new ingest key of its user; a wrong code counts toward the client's lockout."""
-    _refuse_locked_client(db, client, now=now)
+    _count_attempt(db, client, now=now)
     linkcodes.delete_expired(db, now=now)
-    code_hash = rules.hash_link_code(code)
-    consumed = linkcodes.consume_by_hash(db, code_hash, now=now)
+    code_hash = rules.hash_link_code(code, secret)
+    consumed = linkcodes.find_unused_by_hash(db, code_hash, now=now)
     if consumed is None:
-        _count_failure(db, client, now=now)
+        _count_failure(db, now=now)
         raise _refusal_error(rules.refusal_of_unconsumed(still_stored=linkcodes.exists_by_hash(db, code_hash)))
+    if not linkclaims.claim_by_hash(db, step="link", code_hash=code_hash, expires_at=consumed.expires_at, now=now):
+        raise _refusal_error(rules.LinkRefusal.USED)  # another request used it a moment ago
+    linkcodes.mark_used_by_id(db, consumed.id, now=now)
     if users.find_user_by_id(db, consumed.user_id) is None:  # the user was deleted after the code was issued
         raise NotFound(INVALID_CODE)
     key = new_api_key()
@@ -109,26 +125,29 @@ def link_extension(db: Database[Any], *, code: str, device_id: str | None, clien
     )
     if device_id is not None:
         apikeys.bind_device_by_id(db, record.id, device_id=device_id, now=now)
-    salt, sealed = rules.seal_key(key, code)
+    salt, sealed = rules.seal_key(key, code, secret)
     linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=record.id, sealed=sealed, salt=salt)
     user = users.mark_extension_linked_by_id(db, consumed.user_id, now=now)
     return Link(user=user, key=key)
 
 
-def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, now: datetime) -> str:
+def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, secret: str, now: datetime) -> str:
     """The key the link with ``code`` issued, once, within the code's lifetime; binds ``device_id`` to it."""
     if not rules.can_name_pending_key(device_id, code):
         raise NotFound(INVALID_CODE)
-    _refuse_locked_client(db, client, now=now)
+    _count_attempt(db, client, now=now)
     linkcodes.delete_expired(db, now=now)
-    code_hash = rules.hash_link_code(code)
+    code_hash = rules.hash_link_code(code, secret)
     pending = linkcodes.find_pending_key_by_hash(db, code_hash, now=now)
     record = apikeys.find_key_by_id(db, pending.key_id) if pending else None
-    taken = None
-    if record is not None and rules.can_pick_up(bound_device_id=record.device_id, device_id=device_id):
-        taken = linkcodes.take_pending_key_by_hash(db, code_hash, now=now)
-    if taken is None:
-        _count_failure(db, client, now=now)
+    if (
+        pending is None
+        or record is None
+        or not rules.can_pick_up(bound_device_id=record.device_id, device_id=device_id)
+        or not linkclaims.claim_by_hash(db, step="pickup", code_hash=code_hash, expires_at=pending.expires_at, now=now)
+    ):
+        _count_failure(db, now=now)
         raise NotFound(INVALID_CODE)
-    apikeys.bind_device_by_id(db, taken.key_id, device_id=device_id, now=now)
-    return rules.unseal_key(taken.sealed, code, taken.salt)
+    linkcodes.remove_pending_key_by_hash(db, code_hash)
+    apikeys.bind_device_by_id(db, pending.key_id, device_id=device_id, now=now)
+    return rules.unseal_key(pending.sealed, code, pending.salt, secret)

@@ -98,7 +98,7 @@ def recent_sessions(db: Database[Any], *, limit: int) -> dict[str, Any]:
 
 
 def _latest_snapshot_times(db: Database[Any]) -> dict[str, datetime]:
-    latest = snapshotruns.find_latest_run_by_timeframe(db, TIMEFRAMES)
+    latest = snapshotruns.find_latest_complete_run_by_timeframe(db, TIMEFRAMES)
     return {timeframe: run.timestamp for timeframe, run in latest.items()}
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
+from tracking.domain.access import Caller
 from tracking.domain.periods import (
     ALL_TIME_KEY,
     CALENDAR_TIMEFRAMES,
@@ -24,12 +25,14 @@ from tracking.domain.periods import (
     previous_period,
     snapshot_key,
 )
-from tracking.domain.profiles import DEFAULT_USERNAME
-from tracking.errors import Conflict
+from tracking.domain.profiles import DEFAULT_USERNAME, can_see_profile
+from tracking.errors import Conflict, NotFound
 from tracking.store import boards, snapshotruns, snapshots, users
 from tracking.store.snapshots import HistoryEntry, SnapshotRow
 
 BATCH = 1000
+# Far longer than taking any snapshot lasts: a run still being taken after this was abandoned.
+SNAPSHOT_LEASE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,24 @@ class SnapshotOutcome:
     timeframe: Timeframe
     taken: SnapshotResult | None
     refused: str | None  # the Conflict message when this period already has a snapshot
+
+
+def _clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _took_over_a_dead_run(db: Database[Any], *, timeframe: Timeframe, period_key: str) -> bool:
+    """Whether the run of this key was still being taken long after its claim, and is now gone with its rows.
+
+    A taker that died mid-run leaves its run ``taking``: without this, that period would never be
+    snapshotted, and a manual snapshot would answer 409 for ever.
+    """
+    if not snapshotruns.delete_stale_run(
+        db, timeframe=timeframe, period_key=period_key, claimed_before=_clock() - SNAPSHOT_LEASE
+    ):
+        return False
+    snapshots.delete_rows_by_period(db, timeframe=timeframe, period_key=period_key)
+    return True
 
 
 def _board_key(timeframe: Timeframe, period_key: str) -> str:
@@ -73,12 +94,20 @@ def take_snapshot(
     """
     key = period_key or snapshot_key(timeframe, now, zone)
     taken_at = timestamp or now
-    if not snapshotruns.claim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final):
+
+    def claim() -> bool:
+        return snapshotruns.claim_run(
+            db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final, claimed_at=_clock()
+        )
+
+    if not claim() and not (_took_over_a_dead_run(db, timeframe=timeframe, period_key=key) and claim()):
         existing = snapshotruns.find_run_by_key(db, timeframe=timeframe, period_key=key)
         if not final or (existing is not None and existing.final):
             raise Conflict(f"A snapshot of {timeframe} for {key} already exists")
         snapshots.delete_rows_by_period(db, timeframe=timeframe, period_key=key)
-        snapshotruns.reclaim_run(db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final)
+        snapshotruns.reclaim_run(
+            db, timeframe=timeframe, period_key=key, timestamp=taken_at, final=final, claimed_at=_clock()
+        )
 
     count = 0
     entries = iter(boards.stream_board(db, board=timeframe, key=_board_key(timeframe, key)))
@@ -143,6 +172,14 @@ def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> l
     return taken
 
 
-def rank_history(db: Database[Any], *, user_id: str, timeframe: Timeframe, limit: int) -> list[HistoryEntry]:
-    """GET /api/user/{userId}/history/{timeframe}: the user's rank in the latest snapshots, newest first."""
+def rank_history(
+    db: Database[Any], *, user_id: str, timeframe: Timeframe, limit: int, caller: Caller
+) -> list[HistoryEntry]:
+    """GET /api/user/{userId}/history/{timeframe}: the user's rank in the latest snapshots, newest first.
+
+    A private user's history is theirs, as their profile is: others get 404, as for a hidden profile's stats.
+    """
+    user = users.find_user_by_id(db, user_id)
+    if user is not None and not can_see_profile(user, caller):
+        raise NotFound("User not found")
     return snapshots.find_history_by_user(db, user_id=user_id, timeframe=timeframe, limit=limit)

@@ -161,3 +161,8 @@ def bind_device_by_id(db: Database[Any], key_id: str, *, device_id: str, now: da
         {"userId": document["userId"], "deviceId": device_id, "revokedAt": None, "_id": {"$ne": object_id}},
         {"$set": {"revokedAt": now}},
     )
+
+
+def delete_keys_by_user(db: Database[Any], user_id: str) -> int:
+    """Every key of the user, revoked ones too (a deleted user keeps no key record)."""
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count

@@ -118,8 +118,8 @@ def replace_entries_by_user(
     bulk_write_retrying(db[COLLECTION], writes, ordered=True)
 
 
-def delete_entries_by_user(db: Database[Any], user_id: str) -> None:
-    db[COLLECTION].delete_many({"userId": user_id})
+def delete_entries_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
 
 
 def set_totals_by_users(db: Database[Any], *, board: str, key: str, totals: dict[str, float], now: datetime) -> None:

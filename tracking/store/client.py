@@ -15,7 +15,7 @@ import pymongo
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
 
 from tracking import config
 
@@ -89,9 +89,18 @@ def ping(timeout_seconds: float = 2.0) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+# Server errors that mean "not now" rather than "wrong": a shutdown or step-down in progress, an unreachable host.
+UNAVAILABLE_CODES = frozenset({6, 7, 89, 91, 189, 11600, 11602, 13435, 13436})
+
+
 def is_unavailable(error: BaseException) -> bool:
     """True when an error means the database cannot be reached now (answer 503, try again later)."""
-    return isinstance(error, ConnectionFailure) or (isinstance(error, PyMongoError) and error.timeout)
+    if isinstance(error, ConnectionFailure) or (isinstance(error, PyMongoError) and error.timeout):
+        return True
+    if isinstance(error, BulkWriteError):
+        codes = {item.get("code") for item in error.details.get("writeErrors", [])}
+        return bool(codes) and codes <= UNAVAILABLE_CODES
+    return isinstance(error, OperationFailure) and error.code in UNAVAILABLE_CODES
 
 
 def size_in_bytes(db: Database) -> int:

@@ -69,3 +69,7 @@ def find_claims_before(db: Database[Any], cutoff: datetime) -> list[Claim]:
 def delete_claims_by_user_up_to(db: Database[Any], *, user_id: str, version: int) -> int:
     """Drop the claims of versions the user document has reached: they decide nothing any more."""
     return db[COLLECTION].delete_many({"userId": user_id, "version": {"$lte": version}}).deleted_count
+
+
+def delete_claims_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count

@@ -100,3 +100,19 @@ def find_summed_days_by_user(db: Database[Any], *, user_id: str, days: Iterable[
         return set()
     cursor = db[COLLECTION].find({"userId": user_id, "day": {"$in": keys}}, {"_id": 0, "day": 1})
     return {date.fromisoformat(doc["day"]) for doc in cursor}
+
+
+# Stats and a user's own data (issue 13)
+
+
+def find_totals_by_days(db: Database[Any], days: Iterable[date]) -> list[tuple[str, DayTotal]]:
+    """``(userId, total)`` of every user on these UTC days (one ``$in`` over the ``day`` index)."""
+    keys = sorted({day.isoformat() for day in days})
+    if not keys:
+        return []
+    cursor = db[COLLECTION].find({"day": {"$in": keys}}, {"_id": 0})
+    return [(doc["userId"], _from_document(doc)) for doc in cursor.batch_size(10_000)]
+
+
+def delete_days_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count

@@ -22,6 +22,7 @@ from tracking.store.retries import upsert_retrying
 COLLECTION = "jobruns"
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+ABANDONED = "Abandoned: the run never finished (its process stopped); a later run took over"
 
 
 @indexes
@@ -87,6 +88,15 @@ def finish_run(
         {"_id": ObjectId(run_id)},
         {"$set": {"finishedAt": finished_at, "status": status, "result": result, "error": error}},
     )
+
+
+def abandon_runs_by_name_before(db: Database[Any], *, name: str, started_before: datetime, now: datetime) -> int:
+    """Mark the job's runs still ``running`` since before ``started_before`` failed: their process died."""
+    result = db[COLLECTION].update_many(
+        {"name": name, "status": RUNNING, "startedAt": {"$lt": started_before}},
+        {"$set": {"status": FAILED, "finishedAt": now, "error": ABANDONED}},
+    )
+    return result.modified_count
 
 
 def find_last_run_by_name_and_status(db: Database[Any], *, name: str, status: str) -> JobRun | None:

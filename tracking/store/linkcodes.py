@@ -30,6 +30,7 @@ def create_linkcode_indexes(db: Database[Any]) -> None:
 class ConsumedCode:
     id: str
     user_id: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class PendingKey:
     key_id: str
     sealed: bytes
     salt: bytes
+    expires_at: datetime
 
 
 def delete_expired(db: Database[Any], *, now: datetime) -> None:
@@ -46,8 +48,8 @@ def delete_expired(db: Database[Any], *, now: datetime) -> None:
     db[COLLECTION].delete_many({"expiresAt": {"$lte": now}})
 
 
-def delete_codes_by_user(db: Database[Any], user_id: str) -> None:
-    db[COLLECTION].delete_many({"userId": user_id})
+def delete_codes_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
 
 
 def insert_code(db: Database[Any], *, code_hash: str, user_id: str, now: datetime, expires_at: datetime) -> bool:
@@ -60,12 +62,16 @@ def insert_code(db: Database[Any], *, code_hash: str, user_id: str, now: datetim
     return True
 
 
-def consume_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> ConsumedCode | None:
-    """Mark an unused, unexpired code used; only one caller gets it, the others None."""
-    document = db[COLLECTION].find_one_and_update(
-        {"codeHash": code_hash, "usedAt": None, "expiresAt": {"$gt": now}}, {"$set": {"usedAt": now}}
-    )
-    return ConsumedCode(id=str(document["_id"]), user_id=document["userId"]) if document else None
+def find_unused_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> ConsumedCode | None:
+    """The unused, unexpired code with this hash (the link flow claims it before using it)."""
+    document = db[COLLECTION].find_one({"codeHash": code_hash, "usedAt": None, "expiresAt": {"$gt": now}})
+    if document is None:
+        return None
+    return ConsumedCode(id=str(document["_id"]), user_id=document["userId"], expires_at=document["expiresAt"])
+
+
+def mark_used_by_id(db: Database[Any], code_id: str, *, now: datetime) -> None:
+    db[COLLECTION].update_one({"_id": ObjectId(code_id)}, {"$set": {"usedAt": now}})
 
 
 def exists_by_hash(db: Database[Any], code_hash: str) -> bool:
@@ -84,7 +90,12 @@ def _pending_query(code_hash: str, now: datetime) -> dict[str, Any]:
 
 
 def _pending_key(document: dict[str, Any]) -> PendingKey:
-    return PendingKey(key_id=str(document["keyId"]), sealed=document["pickupKey"], salt=document["pickupSalt"])
+    return PendingKey(
+        key_id=str(document["keyId"]),
+        sealed=document["pickupKey"],
+        salt=document["pickupSalt"],
+        expires_at=document["expiresAt"],
+    )
 
 
 def find_pending_key_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> PendingKey | None:
@@ -92,9 +103,6 @@ def find_pending_key_by_hash(db: Database[Any], code_hash: str, *, now: datetime
     return _pending_key(document) if document else None
 
 
-def take_pending_key_by_hash(db: Database[Any], code_hash: str, *, now: datetime) -> PendingKey | None:
-    """Remove the sealed key from its code and return it; only one caller gets it, the others None."""
-    document = db[COLLECTION].find_one_and_update(
-        _pending_query(code_hash, now), {"$unset": {"pickupKey": "", "pickupSalt": ""}}
-    )
-    return _pending_key(document) if document else None
+def remove_pending_key_by_hash(db: Database[Any], code_hash: str) -> None:
+    """Forget the sealed key once picked up (the link flow's claim made the pickup single)."""
+    db[COLLECTION].update_one({"codeHash": code_hash}, {"$unset": {"pickupKey": "", "pickupSalt": ""}})

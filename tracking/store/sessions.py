@@ -190,3 +190,34 @@ def delete_sessions_by_ids(db: Database[Any], ids: Sequence[ObjectId]) -> int:
     for start in range(0, len(ids), DELETE_CHUNK):
         deleted += db[COLLECTION].delete_many({"_id": {"$in": list(ids[start : start + DELETE_CHUNK])}}).deleted_count
     return deleted
+
+
+# Stats and a user's own data (issue 13)
+
+
+def find_spans_between(db: Database[Any], *, start: datetime, end: datetime) -> list[tuple[str, Span]]:
+    """``(userId, span)`` of every session overlapping ``[start, end)`` (the live figures read today's)."""
+    query = {**TRACKED, "endTime": {"$gt": start, "$lt": end + MAX_DURATION}, "startTime": {"$lt": end}}
+    cursor = db[COLLECTION].find(query, {"_id": 0, "userId": 1, "startTime": 1, "endTime": 1})
+    return [(doc["userId"], Span(doc["startTime"], doc["endTime"])) for doc in cursor]
+
+
+# The fields a user's export shows of each of their sessions, in the order they were stored.
+EXPORT_SESSION_FIELDS = {key: value for key, value in ADMIN_SESSION_FIELDS.items() if key != "userId"}
+
+
+def find_sessions_by_user_after(
+    db: Database[Any], *, user_id: str, after: ObjectId | None, limit: int
+) -> tuple[list[dict[str, Any]], ObjectId | None]:
+    """One page of the user's sessions in ``_id`` order, and the ``_id`` to continue after (None at the end)."""
+    query: dict[str, Any] = {"userId": user_id}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    page = list(db[COLLECTION].find(query, {**EXPORT_SESSION_FIELDS, "_id": 1}).sort("_id", ASCENDING).limit(limit))
+    ids = [document.pop("_id") for document in page]
+    return page, ids[-1] if len(page) == limit else None
+
+
+def delete_sessions_by_user(db: Database[Any], user_id: str) -> int:
+    """Every session of the user, the replaced server's too."""
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count

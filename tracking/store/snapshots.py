@@ -134,3 +134,14 @@ def delete_snapshots_before(db: Database[Any], *, timeframe: str, cutoff: dateti
     if dry_run:
         return db[COLLECTION].count_documents(query)
     return db[COLLECTION].delete_many(query).deleted_count
+
+
+def delete_rows_by_user(db: Database[Any], user_id: str) -> int:
+    """The user's rows of every snapshot (the others keep their ranks: the gap is where the user was)."""
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
+
+
+def find_rows_by_user(db: Database[Any], user_id: str) -> list[dict[str, Any]]:
+    """Every snapshot row of the user, oldest first (a user's export holds their rank history)."""
+    fields = {"_id": 0, "timeframe": 1, "periodKey": 1, "timestamp": 1, "rank": 1, "totalTime": 1}
+    return list(db[COLLECTION].find({"userId": user_id}, fields).sort("timestamp", ASCENDING))

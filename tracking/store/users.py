@@ -443,3 +443,32 @@ def archive_users_inactive_before(db: Database[Any], *, cutoff: datetime, now: d
             {**query, "userId": {"$in": user_ids}}, {"$set": {"archived": True, "archivedAt": now}}
         )
     return user_ids
+
+
+# Stats and a user's own data (issue 13)
+
+
+def sum_coding_time(db: Database[Any]) -> float:
+    """``totalCodingTime`` of every user together (one ``$group``)."""
+    rows = list(db[COLLECTION].aggregate([{"$group": {"_id": None, "total": {"$sum": "$totalCodingTime"}}}]))
+    return float(rows[0]["total"]) if rows else 0.0
+
+
+def count_unarchived_users(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({"archived": {"$ne": True}})
+
+
+def count_extension_linked_users(db: Database[Any]) -> int:
+    return db[COLLECTION].count_documents({"extensionLinked": True})
+
+
+def find_current_streaks_by_ids(db: Database[Any], user_ids: list[str]) -> dict[str, int]:
+    """The stored ``currentStreak`` of each listed user (one ``$in``)."""
+    if not user_ids:
+        return {}
+    found = db[COLLECTION].find({"userId": {"$in": user_ids}}, {"_id": 0, "userId": 1, "currentStreak": 1})
+    return {doc["userId"]: int(doc.get("currentStreak") or 0) for doc in found}
+
+
+def delete_user_by_id(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
