@@ -166,6 +166,15 @@ def test_half_an_hour_of_heartbeats_credits_the_joined_interval_on_the_boards_an
     }
 
 
+def test_deleting_the_user_deletes_their_heartbeats(api: RunningHost, editor_key: str, now: datetime) -> None:
+    send(api, editor_key, half_hour(now - timedelta(minutes=40)))
+    service = bearer(create_api_key(api.db, scope="service"))
+    response = api.delete(f"user/{USER_A}", json={"confirm": USER_A}, headers=service)
+    assert response.status_code == 200
+    assert (response.json()["deleted"]["heartbeats"], response.json()["deleted"]["codingsessions"]) == (16, 15)
+    assert api.db.heartbeats.count_documents({}) == 0
+
+
 def test_replayed_heartbeats_are_answered_202_and_change_nothing(
     api: RunningHost, editor_key: str, now: datetime
 ) -> None:

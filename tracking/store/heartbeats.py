@@ -27,6 +27,10 @@ def create_heartbeat_indexes(db: Database[Any]) -> None:
     db[COLLECTION].create_index("time", name="time_1")
 
 
+def delete_heartbeats_by_user(db: Database[Any], user_id: str) -> int:
+    return db[COLLECTION].delete_many({"userId": user_id}).deleted_count
+
+
 def delete_live_heartbeats_before(db: Database[Any], cutoff: datetime) -> int:
     """Delete the heartbeats older than ``cutoff`` that no import brought (no TTL index on FerretDB)."""
     return db[COLLECTION].delete_many({"time": {"$lt": cutoff}, "imported": {"$ne": True}}).deleted_count
