@@ -225,6 +225,8 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       TRUSTED_PROXY_HOPS: '1'
       STREAK_MIN_SECONDS: '60'
       MAX_SESSION_AGE_DAYS: '30'
+      WAKATIME_TIMEOUT_MINUTES: '15'
+      WAKATIME_IMPORT_MAX_BYTES: '33554432'
       BOARD_TIMEZONE: 'UTC'
       // Timer schedules: six-field NCRONTAB, in UTC.
       SNAPSHOT_SCHEDULE: '0 5 * * * *'

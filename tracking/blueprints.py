@@ -17,6 +17,7 @@ from tracking.api import (
     stats,
     system,
     users,
+    wakatime,
 )
 from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
@@ -30,6 +31,7 @@ ROUTED: tuple[func.Blueprint, ...] = (
     rolling_board.bp,
     credit_sweep.bp,
     sessions.bp,
+    wakatime.bp,
     stats.bp,
     analytics.bp,
     accounts.bp,

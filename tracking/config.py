@@ -205,6 +205,22 @@ MAX_SESSION_AGE_DAYS = declare(
         "Sessions that ended longer ago than this many days are refused.",
     )
 )
+WAKATIME_TIMEOUT_MINUTES = declare(
+    Setting(
+        "WAKATIME_TIMEOUT_MINUTES",
+        "15",
+        _positive_int,
+        "Heartbeats of an editor at most this many minutes apart are joined into one credited interval.",
+    )
+)
+WAKATIME_IMPORT_MAX_BYTES = declare(
+    Setting(
+        "WAKATIME_IMPORT_MAX_BYTES",
+        "33554432",
+        _positive_int,
+        "Largest WakaTime heartbeats dump POST /api/user/{userId}/import/wakatime accepts (bytes); larger get 413.",
+    )
+)
 STREAK_DECAY_SCHEDULE = declare(
     Setting(
         "STREAK_DECAY_SCHEDULE",
@@ -336,6 +352,8 @@ class Settings:
     local_http_port = _Field(LOCAL_HTTP_PORT)
     streak_min_seconds = _Field(STREAK_MIN_SECONDS)
     max_session_age_days = _Field(MAX_SESSION_AGE_DAYS)
+    wakatime_timeout_minutes = _Field(WAKATIME_TIMEOUT_MINUTES)
+    wakatime_import_max_bytes = _Field(WAKATIME_IMPORT_MAX_BYTES)
     streak_decay_schedule = _Field(STREAK_DECAY_SCHEDULE)
     board_timezone = _Field(BOARD_TIMEZONE)
     snapshot_schedule = _Field(SNAPSHOT_SCHEDULE)

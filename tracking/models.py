@@ -325,11 +325,15 @@ class ApiKeyCreate(BaseModel):
     label: NameText
     userId: UserIdText | None = None
     deviceId: DeviceIdText | None = None
+    # ``wakatime``: an editor key, ``waka_<uuid4>``, for the WakaTime-compatible routes only.
+    format: Literal["distrack", "wakatime"] = "distrack"
 
     @model_validator(mode="after")
     def _owner_matches_scope(self) -> ApiKeyCreate:
         if self.scope == "ingest" and self.userId is None:
             raise ValueError("an ingest key needs a userId")
+        if self.format == "wakatime" and self.scope != "ingest":
+            raise ValueError("a wakatime key is an ingest key")
         if self.scope != "ingest" and (self.userId is not None or self.deviceId is not None):
             raise ValueError("only an ingest key has a userId or deviceId")
         return self
@@ -348,6 +352,7 @@ class ApiKeyPublic(BaseModel):
     prefix: str
     label: str
     scope: str
+    format: str
     userId: str | None
     deviceId: str | None
     createdAt: datetime
@@ -441,6 +446,156 @@ class SnapshotTriggerCreate(BaseModel):
 
 class RecentSessionsQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class EditorKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: NameText = "Editor"
+
+
+class EditorKeyIssued(BaseModel):
+    """The one response that shows an editor key, when it is created."""
+
+    key: str
+    id: str
+    label: str
+    createdAt: datetime
+
+
+class EditorKeyPublic(BaseModel):
+    """An editor key as listed: never the key itself, only its first characters."""
+
+    id: str
+    prefix: str
+    label: str
+    createdAt: datetime
+    lastUsedAt: datetime | None
+    revokedAt: datetime | None
+
+
+class EditorKeysPublic(BaseModel):
+    data: list[EditorKeyPublic]
+    count: int
+
+
+def _category(value: str) -> str:
+    return value.strip().lower()
+
+
+class HeartbeatCreate(BaseModel):
+    """One WakaTime heartbeat as wakatime-cli sends it; fields it sends that joining does not use are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    entity: StrictStr = Field(min_length=1, max_length=4096)
+    type: StrictStr = Field(default="file", max_length=32)
+    category: Annotated[StrictStr, Field(max_length=64), AfterValidator(_category)] = "coding"
+    time: StrictFloat
+    project: StrictStr | None = Field(default=None, max_length=256)
+    branch: StrictStr | None = Field(default=None, max_length=256)
+    language: StrictStr | None = Field(default=None, max_length=64)
+    is_write: StrictBool | None = None
+    user_agent: StrictStr | None = Field(default=None, max_length=512)
+
+
+class HeartbeatPublic(BaseModel):
+    id: str
+    entity: str
+    type: str
+    category: str
+    time: float
+    project: str | None
+    branch: str | None
+    language: str | None
+    is_write: bool | None
+
+
+class HeartbeatCreatedPublic(BaseModel):
+    data: HeartbeatPublic
+
+
+class HeartbeatErrorPublic(BaseModel):
+    error: str
+
+
+class HeartbeatsBulkPublic(BaseModel):
+    """WakaTime's bulk answer: per heartbeat, in order, ``[{"data": ...} or {"error": ...}, status]``."""
+
+    responses: list[tuple[HeartbeatCreatedPublic | HeartbeatErrorPublic, int]]
+
+
+class WakaTimeDurationPublic(BaseModel):
+    decimal: str
+    digital: str
+    hours: int
+    minutes: int
+    seconds: int
+    text: str
+    total_seconds: float
+
+
+class WakaTimeItemPublic(WakaTimeDurationPublic):
+    name: str
+    percent: float
+
+
+class StatusBarRangePublic(BaseModel):
+    date: str
+    start: datetime
+    end: datetime
+    text: str
+    timezone: str
+
+
+class StatusBarDataPublic(BaseModel):
+    grand_total: WakaTimeDurationPublic
+    categories: list[WakaTimeItemPublic]
+    languages: list[WakaTimeItemPublic]
+    editors: list[WakaTimeItemPublic] = []
+    projects: list[WakaTimeItemPublic] = []
+    machines: list[WakaTimeItemPublic] = []
+    operating_systems: list[WakaTimeItemPublic] = []
+    dependencies: list[WakaTimeItemPublic] = []
+    range: StatusBarRangePublic
+
+
+class StatusBarPublic(BaseModel):
+    cached_at: datetime
+    data: StatusBarDataPublic
+    has_team_features: bool = False
+
+
+class AllTimeRangePublic(BaseModel):
+    start: datetime | None
+    start_date: str | None
+    end: datetime
+    end_date: str
+    timezone: str
+
+
+class AllTimeDataPublic(BaseModel):
+    decimal: str
+    digital: str
+    text: str
+    total_seconds: float
+    is_up_to_date: bool = True
+    percent_calculated: int = 100
+    timeout: int
+    range: AllTimeRangePublic
+
+
+class AllTimePublic(BaseModel):
+    data: AllTimeDataPublic
+
+
+class WakaTimeImportedPublic(BaseModel):
+    """Heartbeats of a dump: new, already held, in a category that does not count, refused (malformed)."""
+
+    imported: int
+    duplicates: int
+    ignored: int
+    refused: int
 
 
 # Stats (issue 13). Days are YYYY-MM-DD; hours are rounded to 2 decimals, seconds to 3.

@@ -270,6 +270,7 @@ def test_delete_leaves_nothing_that_names_the_user(api: RunningHost, seeded: dic
             "apikeys": 1,
             "linkcodes": 1,
             "codingsessions": 3,
+            "heartbeats": 0,
             "dailytotals": 2,
             "boards": response.json()["deleted"]["boards"],
             "leaderboardsnapshots": 1,

@@ -30,6 +30,7 @@ def test_a_key_is_stored_by_its_hash_only(db: Database[dict[str, Any]]) -> None:
         prefix="dtk_secret",
         label="bot",
         scope="service",
+        key_format="distrack",
         user_id=None,
         device_id=None,
         created_at=NOW,

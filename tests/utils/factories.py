@@ -6,12 +6,13 @@ Keys live in the database (only their hash), so they work with any host on that 
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.database import Database
 
-from tracking.domain.access import Scope, new_api_key
+from tracking.domain.access import Scope, new_api_key, new_editor_key
 from tracking.domain.profiles import User
 from tracking.store.apikeys import insert_key
 from tracking.store.users import ensure_user, find_user_by_id, set_fields_by_id
@@ -53,3 +54,24 @@ def store_ingest_keys(db: Database[dict[str, Any]], keys: dict[str, str]) -> Non
 def bearer(key: str) -> dict[str, str]:
     """Request headers sending ``key``."""
     return {"Authorization": f"Bearer {key}"}
+
+
+def create_editor_key(db: Database[dict[str, Any]], user_id: str = USER_A, label: str = "vim") -> str:
+    """An editor key (``waka_<uuid4>``) of ``user_id``, as ``POST /api/user/{userId}/editor-keys`` issues it."""
+    key = new_editor_key()
+    insert_key(
+        db,
+        key=key,
+        scope="ingest",
+        label=label,
+        user_id=user_id,
+        device_id=None,
+        now=datetime.now(UTC),
+        key_format="wakatime",
+    )
+    return key
+
+
+def basic(key: str) -> dict[str, str]:
+    """The header wakatime-cli sends: ``Authorization: Basic base64(<key>)``."""
+    return {"Authorization": "Basic " + base64.b64encode(key.encode()).decode()}

@@ -1,6 +1,8 @@
 """Authentication in one place: each route declares an access rule, ``endpoint`` enforces it.
 
-``Authorization: Bearer <key>`` is looked up by the key's SHA-256 in ``apikeys``; the optional
+``Authorization: Bearer <key>`` is looked up by the key's SHA-256 in ``apikeys``; the WakaTime-compatible
+routes also take the key the way WakaTime clients send it, ``Authorization: Basic base64(<key>)`` or
+``?api_key=<key>``, and are the only routes an editor key (``waka_...``) opens. The optional
 ``ADMIN_API_KEY`` and ``SERVICE_API_KEY`` settings bootstrap the first keys and are compared by hash.
 On public routes an unknown or revoked key counts as no key: the extension keeps sending whatever
 key it stored and cannot drop it. Failed authentication makes no outbound call and echoes no secret.
@@ -8,6 +10,8 @@ key it stored and cannot drop it. Failed authentication makes no outbound call a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import hmac
 from contextvars import ContextVar
@@ -26,23 +30,31 @@ _current_caller: ContextVar[Caller] = ContextVar("current_caller", default=ANONY
 
 # RFC 6750: a 401 names the scheme the route expects.
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+WAKATIME_CHALLENGE = {"WWW-Authenticate": 'Basic realm="DisTrack"'}
 
 
 @dataclass(frozen=True)
 class Access:
     """Who may call a route: anyone (``scope`` None), or a key with ``scope``.
 
-    With ``user_param``, an ingest key must belong to the user named by that route parameter.
+    With ``user_param``, an ingest key must belong to the user named by that route parameter. ``wakatime``
+    marks the WakaTime-compatible routes: Basic and ``?api_key=`` are accepted, and editor keys too.
     """
 
     scope: Scope | None = None
     user_param: str | None = None
+    wakatime: bool = False
+
+    @property
+    def challenge(self) -> dict[str, str]:
+        return WAKATIME_CHALLENGE if self.wakatime else CHALLENGE
 
     def check(self, caller: Caller, req: func.HttpRequest) -> None:
         if self.scope is None:
             return
         if caller.is_anonymous:
-            raise Unauthorized("Authentication required: send Authorization: Bearer <API key>", headers=CHALLENGE)
+            how = "Authorization: Basic base64(<API key>) or ?api_key=" if self.wakatime else "Authorization: Bearer"
+            raise Unauthorized(f"Authentication required: send {how} <API key>", headers=self.challenge)
         if not caller.has_scope(self.scope):
             raise Forbidden(f"This API key lacks the {self.scope} scope")
         if self.user_param is not None:
@@ -53,6 +65,8 @@ PUBLIC = Access()
 INGEST = Access(scope="ingest")
 SERVICE = Access(scope="service")
 ADMIN = Access(scope="admin")
+# The WakaTime-compatible routes act for the key's own user (or, with a service key, the user named).
+WAKATIME = Access(scope="ingest", wakatime=True)
 
 
 def user_route(param: str = "userId") -> Access:
@@ -76,6 +90,28 @@ def bearer_token(req: func.HttpRequest) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def _basic_key(req: func.HttpRequest) -> str | None:
+    """The key of ``Authorization: Basic base64(<key>)``, as wakatime-cli sends it; None for another scheme."""
+    scheme, _, encoded = (req.headers.get("Authorization") or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    # wakatime-cli encodes the key alone; RFC 7617 clients send "<user>:<password>" with the key as the user.
+    key = decoded.split(":", 1)[0].strip()
+    return key or None
+
+
+def presented_key(req: func.HttpRequest, access: Access) -> str | None:
+    """The API key a request presents, by the schemes its route accepts (read here only, never logged)."""
+    token = bearer_token(req)
+    if token is None and access.wakatime:
+        token = _basic_key(req) or (req.params.get("api_key") or "").strip() or None
+    return token
 
 
 @functools.cache
@@ -104,19 +140,28 @@ def _bootstrap_caller(key_hash: str) -> Caller | None:
 
 
 def identify(req: func.HttpRequest, access: Access) -> Caller:
-    """The caller of ``req``; raises Unauthorized for a bad key on a route that needs one."""
-    token = bearer_token(req)
+    """The caller of ``req``; raises Unauthorized for a bad key on a route that needs one.
+
+    An editor key counts as no key on the public routes and is refused on the others: it is meant for
+    editor plugins, so a leaked one cannot mint keys or touch the profile.
+    """
+    token = presented_key(req, access)
     if token is None:
         if access.scope is not None and req.headers.get("Authorization"):
-            raise Unauthorized("Malformed Authorization header: expected Bearer <API key>", headers=CHALLENGE)
+            expected = "Basic base64(<API key>)" if access.wakatime else "Bearer <API key>"
+            raise Unauthorized(f"Malformed Authorization header: expected {expected}", headers=access.challenge)
         return ANONYMOUS
     key_hash = hash_api_key(token)
     caller = _bootstrap_caller(key_hash) or apikeys.find_caller_by_hash(get_db(), key_hash, now=datetime.now(UTC))
+    if caller is not None and caller.key_format == "wakatime" and not access.wakatime:
+        if access.scope is None:
+            return ANONYMOUS
+        raise Forbidden("Editor keys only work on the WakaTime routes (/api/compat/wakatime/v1)")
     if caller is not None:
         return caller
     if access.scope is None:
         return ANONYMOUS
-    raise Unauthorized("Invalid or revoked API key", headers=CHALLENGE)
+    raise Unauthorized("Invalid or revoked API key", headers=access.challenge)
 
 
 def authorize(req: func.HttpRequest, access: Access) -> Caller:

@@ -3,7 +3,9 @@
 ``endpoint`` wraps a handler: it refuses oversized bodies, enforces the route's access rule
 (tracking.api.auth), and turns an AppError, a pydantic
 validation error, an unreachable database or any other failure into the JSON error shape
-``{"message": ..., "errors"?: [...]}``. Handlers never build an error response themselves.
+``{"message": ..., "errors"?: [...]}`` (on the WakaTime routes also ``"error"``, the key WakaTime clients
+read). Handlers never build an error response themselves. Logs name the path, never the query string,
+which may carry a WakaTime client's ``?api_key=``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
@@ -49,9 +52,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(
-    status: int, message: str, errors: list[Any] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    errors: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    wakatime: bool = False,
 ) -> func.HttpResponse:
     body: dict[str, Any] = {"message": message}
+    if wakatime:
+        body["error"] = message
     if errors:
         body["errors"] = errors
     return json_response(body, status, headers)
@@ -92,24 +102,38 @@ def exceeds_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def read_upload(req: func.HttpRequest) -> Any:
+    """An uploaded JSON file: the first file of a ``multipart/form-data`` body, or else the body itself."""
+    if (req.headers.get("Content-Type") or "").lower().startswith("multipart/form-data"):
+        upload = next(iter(req.files.values()), None)
+        if upload is None:
+            raise BadRequest("The form has no file")
+        return read_json_value(req, body=upload.read())
+    return read_json_value(req)
+
+
+def read_json_value(req: func.HttpRequest, *, empty: bytes | None = None, body: bytes | None = None) -> Any:
+    """The body (or ``body``) as any JSON value; an empty one stands for ``empty``, or is a 400 without it."""
+    body = req.get_body() if body is None else body
+    if not body.strip():
+        if empty is None:
+            raise BadRequest("A JSON body is required")
+        body = empty
+    if exceeds_depth(body):
+        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(body)
+    # Bad UTF-8, bad JSON, or an integer of more digits than Python converts (4,300): all ValueErrors.
+    except ValueError as error:
+        raise BadRequest(f"Malformed JSON body: {error}") from error
+
+
 def read_json(req: func.HttpRequest, model: type[ModelT], *, optional: bool = False) -> ModelT:
     """Parse the body into ``model``; malformed JSON and invalid fields are a 400 listing each problem.
 
     With ``optional``, an empty body stands for ``{}``.
     """
-    body = req.get_body()
-    if not body.strip():
-        if not optional:
-            raise BadRequest("A JSON body is required")
-        body = b"{}"
-    if exceeds_depth(body):
-        raise BadRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(f"Malformed JSON body: {error}") from error
-    except ValueError as error:  # an integer of more digits than Python converts (4,300)
-        raise BadRequest(f"Malformed JSON body: {error}") from error
+    data = read_json_value(req, empty=b"{}" if optional else None)
     if not isinstance(data, dict):
         raise BadRequest("The JSON body must be an object")
     try:
@@ -134,39 +158,49 @@ def read_timeframe(req: func.HttpRequest) -> Timeframe:
     return timeframe
 
 
-def _admit(req: func.HttpRequest, auth: Access) -> None:
-    limit = config.settings().max_body_bytes
+def _admit(req: func.HttpRequest, auth: Access, body_limit: config.Setting[int]) -> None:
+    limit = body_limit.parse_from(config.settings().environ)
     if len(req.get_body()) > limit:
         raise PayloadTooLarge(f"The body is larger than {limit} bytes")
     authorize(req, auth)
 
 
-def _failure_response(req: func.HttpRequest, error: Exception) -> func.HttpResponse:
+def _failure_response(req: func.HttpRequest, error: Exception, auth: Access) -> func.HttpResponse:
+    wakatime = auth.wakatime
     if isinstance(error, AppError):
-        return error_response(error.status, error.message, error.errors, error.headers)
+        return error_response(error.status, error.message, error.errors, error.headers, wakatime=wakatime)
+    path = urlsplit(req.url).path
     if is_unavailable(error):
-        logger.warning("database unavailable during %s %s: %s", req.method, req.url, error)
+        logger.warning("database unavailable during %s %s: %s", req.method, path, error)
         return error_response(
             503,
             "The database is unavailable, try again shortly",
             headers={"Retry-After": RETRY_AFTER_SECONDS},
+            wakatime=wakatime,
         )
-    logger.exception("unhandled error in %s %s", req.method, req.url)
-    return error_response(500, "Internal server error")
+    logger.exception("unhandled error in %s %s", req.method, path)
+    return error_response(500, "Internal server error", wakatime=wakatime)
 
 
-def endpoint(*, auth: Access) -> Callable[[Handler], Handler]:
-    """Wrap a handler with its access rule and the one error path."""
+def body_limit_of(function: Any) -> int:
+    """The largest body the function takes: its ``endpoint``'s limit (the local host refuses more before reading)."""
+    setting: config.Setting[int] = getattr(function, "body_limit", config.MAX_BODY_BYTES)
+    return setting.parse_from(config.settings().environ)
+
+
+def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_BYTES) -> Callable[[Handler], Handler]:
+    """Wrap a handler with its access rule, its body size limit (a setting) and the one error path."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def handle(req: func.HttpRequest) -> func.HttpResponse:
             try:
-                _admit(req, auth)
+                _admit(req, auth, body_limit)
                 return handler(req)
             except Exception as error:
-                return _failure_response(req, error)
+                return _failure_response(req, error, auth)
 
+        handle.body_limit = body_limit  # type: ignore[attr-defined]
         return handle
 
     return wrap
@@ -182,10 +216,10 @@ def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandl
         @functools.wraps(handler)
         async def handle(req: func.HttpRequest, client: Any) -> func.HttpResponse:
             try:
-                _admit(req, auth)
+                _admit(req, auth, config.MAX_BODY_BYTES)
                 return await handler(req, client)
             except Exception as error:
-                return _failure_response(req, error)
+                return _failure_response(req, error, auth)
 
         return handle
 

@@ -9,18 +9,34 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 Scope = Literal["ingest", "service", "admin"]
 SCOPES: tuple[Scope, ...] = ("ingest", "service", "admin")
+# ``wakatime``: an editor key, accepted only by the WakaTime-compatible routes.
+KeyFormat = Literal["distrack", "wakatime"]
 
 KEY_PREFIX = "dtk_"
+EDITOR_KEY_PREFIX = "waka_"
 
 
 def new_api_key() -> str:
     """A random key: 32 bytes from the OS generator, URL-safe, with a recognisable prefix."""
     return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_editor_key() -> str:
+    """``waka_<uuid4>``: wakatime-cli refuses, before sending, any key not of this form.
+
+    122 random bits from the OS generator (what the form allows) instead of 256: still far beyond guessing.
+    """
+    return EDITOR_KEY_PREFIX + str(uuid.uuid4())
+
+
+def new_key(key_format: KeyFormat) -> str:
+    return new_editor_key() if key_format == "wakatime" else new_api_key()
 
 
 def hash_api_key(key: str) -> str:
@@ -39,6 +55,7 @@ class Caller:
     scope: Scope | None = None
     user_id: str | None = None
     key_id: str | None = None
+    key_format: KeyFormat = "distrack"
 
     @property
     def is_anonymous(self) -> bool:

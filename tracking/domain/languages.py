@@ -42,6 +42,16 @@ ALIASES: dict[str, str] = {
     "postgres": "sql",
     "plsql": "sql",
     "tsql": "sql",
+    # WakaTime's display names that are not a VS Code id once lower-cased (C++, C#, Go, ... already fold).
+    "bash": "shellscript",
+    "shell": "shellscript",
+    "sh": "shellscript",
+    "zsh": "shellscript",
+    "vue.js": "vue",
+    "f#": "fsharp",
+    "objective-c++": "objective-cpp",
+    "docker": "dockerfile",
+    "text": "plaintext",
 }
 
 MAX_LANGUAGE_LENGTH = 64

@@ -16,8 +16,7 @@ import azure.functions as func
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from tracking import config
-from tracking.api.http import error_response
+from tracking.api.http import body_limit_of, error_response
 from tracking.host.durable import DurableRuntime
 from tracking.host.functions import AppFunctions
 from tracking.host.timers import TimerScheduler
@@ -106,7 +105,8 @@ class LocalHost:
             logger.exception("unhandled error in %s %s", request.method, request.path)
             response = to_werkzeug(error_response(500, "Internal server error"))
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"), response.status_code, elapsed_ms)
+        # The path only: a WakaTime client's query string carries its key (?api_key=).
+        logger.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed_ms)
         if response.status_code == 413:
             return _then_stop_reading(response(environ, start_response), environ.get("werkzeug.socket"))
         return response(environ, start_response)
@@ -129,17 +129,18 @@ class LocalHost:
         return to_werkzeug(error_response(404, f"No route {path}"))
 
     def call_http(self, request: Request, path: str) -> Response:
-        limit = config.settings().max_body_bytes
+        found = self.functions.routes.match(request.method, path)
+        if found.route is None:
+            status = 405 if found.allowed_methods else 404
+            return to_werkzeug(error_response(status, f"No route {request.method} {request.path}"))
+        # The route's own limit (MAX_BODY_BYTES, or e.g. WAKATIME_IMPORT_MAX_BYTES for an import).
+        limit = body_limit_of(found.route.target.function.get_user_function())
         if (request.content_length or 0) > limit:
             return too_large(limit)
         # A chunked body has no length: read one byte past the limit at most, never the whole of it.
         body = request.stream.read(limit + 1)
         if len(body) > limit:
             return too_large(limit)
-        found = self.functions.routes.match(request.method, path)
-        if found.route is None:
-            status = 405 if found.allowed_methods else 404
-            return to_werkzeug(error_response(status, f"No route {request.method} {request.path}"))
         http_request = func.HttpRequest(
             method=request.method,
             url=request.url,

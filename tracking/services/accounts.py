@@ -12,7 +12,18 @@ from pymongo.database import Database
 from tracking.domain.analytics import field_error
 from tracking.domain.profiles import public_profile
 from tracking.errors import BadRequest, NotFound
-from tracking.store import apikeys, boards, creditclaims, dailytotals, linkcodes, ratelimits, sessions, snapshots, users
+from tracking.store import (
+    apikeys,
+    boards,
+    creditclaims,
+    dailytotals,
+    heartbeats,
+    linkcodes,
+    ratelimits,
+    sessions,
+    snapshots,
+    users,
+)
 
 USER_NOT_FOUND = "User not found"
 # Sessions per export page: a long history is read and answered a page at a time.
@@ -71,6 +82,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
         "apikeys": apikeys.delete_keys_by_user(db, user_id),
         "linkcodes": linkcodes.delete_codes_by_user(db, user_id),
         "codingsessions": sessions.delete_sessions_by_user(db, user_id),
+        "heartbeats": heartbeats.delete_heartbeats_by_user(db, user_id),
         "dailytotals": dailytotals.delete_days_by_user(db, user_id),
         "boards": boards.delete_entries_by_user(db, user_id),
         "leaderboardsnapshots": snapshots.delete_rows_by_user(db, user_id),

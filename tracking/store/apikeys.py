@@ -1,7 +1,8 @@
 """The ``apikeys`` collection: one document per issued key, holding only the key's SHA-256.
 
-Fields: ``keyHash``, ``prefix``, ``label``, ``scope``, ``userId``, ``deviceId``, ``createdAt``,
-``lastUsedAt``, ``revokedAt``; ``_id`` is an ObjectId, shown to clients as its hex string.
+Fields: ``keyHash``, ``prefix``, ``label``, ``scope``, ``format`` (``wakatime`` for an editor key; missing on
+keys from before editor keys, which are ``distrack``), ``userId``, ``deviceId``, ``createdAt``, ``lastUsedAt``,
+``revokedAt``; ``_id`` is an ObjectId, shown to clients as its hex string.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tracking.domain.access import Caller, Scope, display_prefix, hash_api_key
+from tracking.domain.access import Caller, KeyFormat, Scope, display_prefix, hash_api_key
 from tracking.store.client import indexes
 
 COLLECTION = "apikeys"
@@ -37,6 +38,7 @@ class ApiKey:
     prefix: str
     label: str
     scope: Scope
+    key_format: KeyFormat
     user_id: str | None
     device_id: str | None
     created_at: datetime
@@ -50,6 +52,7 @@ def _api_key(document: dict[str, Any]) -> ApiKey:
         prefix=document["prefix"],
         label=document["label"],
         scope=document["scope"],
+        key_format=document.get("format", "distrack"),
         user_id=document.get("userId"),
         device_id=document.get("deviceId"),
         created_at=document["createdAt"],
@@ -70,7 +73,12 @@ def find_caller_by_hash(db: Database[Any], key_hash: str, *, now: datetime) -> C
     last_used = document.get("lastUsedAt")
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         db[COLLECTION].update_one({"_id": document["_id"]}, {"$set": {"lastUsedAt": now}})
-    return Caller(scope=document["scope"], user_id=document.get("userId"), key_id=str(document["_id"]))
+    return Caller(
+        scope=document["scope"],
+        user_id=document.get("userId"),
+        key_id=str(document["_id"]),
+        key_format=document.get("format", "distrack"),
+    )
 
 
 def insert_key(
@@ -82,6 +90,7 @@ def insert_key(
     user_id: str | None,
     device_id: str | None,
     now: datetime,
+    key_format: KeyFormat = "distrack",
 ) -> ApiKey:
     """Store ``key`` by its hash (the key itself is never stored) and return what may be listed of it."""
     document = {
@@ -89,6 +98,7 @@ def insert_key(
         "prefix": display_prefix(key),
         "label": label,
         "scope": scope,
+        "format": key_format,
         "userId": user_id,
         "deviceId": device_id,
         "createdAt": now,
@@ -99,13 +109,24 @@ def insert_key(
     return _api_key(document)
 
 
-def find_keys(db: Database[Any], *, user_id: str | None, scope: Scope | None, include_revoked: bool) -> list[ApiKey]:
-    """Keys, newest first, optionally of one user or scope."""
+def find_keys(
+    db: Database[Any],
+    *,
+    user_id: str | None,
+    scope: Scope | None,
+    include_revoked: bool,
+    key_format: KeyFormat | None = None,
+) -> list[ApiKey]:
+    """Keys, newest first, optionally of one user, scope or format."""
     query: dict[str, Any] = {}
     if user_id is not None:
         query["userId"] = user_id
     if scope is not None:
         query["scope"] = scope
+    if key_format == "wakatime":
+        query["format"] = key_format
+    elif key_format == "distrack":
+        query["format"] = {"$ne": "wakatime"}
     if not include_revoked:
         query["revokedAt"] = None
     return [_api_key(document) for document in db[COLLECTION].find(query).sort([("createdAt", -1), ("_id", -1)])]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pymongo
 from pymongo import MongoClient
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
 
@@ -105,3 +107,21 @@ def size_in_bytes(db: Database) -> int:
     """Storage plus index size of the database from ``dbStats`` (0 for a database that does not exist yet)."""
     stats = db.command("dbStats")
     return int(stats.get("storageSize", 0)) + int(stats.get("indexSize", 0))
+
+
+def insert_new(collection: Collection[Any], documents: Sequence[dict[str, Any]]) -> list[bool]:
+    """Insert under the collection's unique key in one write; per document, False when it was already there.
+
+    An insert under a unique key is atomic on MongoDB and on FerretDB alike, so this is what makes a
+    replayed write change nothing.
+    """
+    if not documents:
+        return []
+    try:
+        collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        duplicates = {item["index"] for item in error.details.get("writeErrors", []) if item.get("code") == 11000}
+        if any(item.get("code") != 11000 for item in error.details.get("writeErrors", [])):
+            raise
+        return [index not in duplicates for index in range(len(documents))]
+    return [True] * len(documents)

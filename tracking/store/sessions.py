@@ -21,11 +21,10 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from tracking.domain.intervals import Span
 from tracking.domain.sessions import MAX_DURATION, NewSession
-from tracking.store.client import indexes
+from tracking.store.client import indexes, insert_new
 
 COLLECTION = "codingsessions"
 TRACKED = {"sessionKey": {"$exists": True}}
@@ -67,18 +66,7 @@ def insert_sessions(
     db: Database[Any], sessions: Sequence[NewSession], *, username: str | None, now: datetime
 ) -> list[bool]:
     """Store the sessions in one write; per session, False when the user already had one with its id."""
-    if not sessions:
-        return []
-    documents = [_document(session, username=username, now=now) for session in sessions]
-    try:
-        db[COLLECTION].insert_many(documents, ordered=False)
-    except BulkWriteError as error:
-        duplicates = {item["index"] for item in error.details.get("writeErrors", []) if item.get("code") == 11000}
-        others = [item for item in error.details.get("writeErrors", []) if item.get("code") != 11000]
-        if others:
-            raise
-        return [index not in duplicates for index in range(len(sessions))]
-    return [True] * len(sessions)
+    return insert_new(db[COLLECTION], [_document(session, username=username, now=now) for session in sessions])
 
 
 def find_spans_by_user_between(db: Database[Any], *, user_id: str, start: datetime, end: datetime) -> list[Span]:
