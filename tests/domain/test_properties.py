@@ -50,8 +50,9 @@ def test_the_days_of_any_zone_add_up_to_the_whole_and_each_utc_day_to_its_parts(
     local_days = days_overlapped(start, end, zone)
     assert abs(sum(credit(items, *day_range(day, zone)).seconds for day in local_days) - whole) < 1e-6
     for day in days_overlapped(start, end)[::3]:
-        total = day_total(items, day, zone)
+        total = day_total(items, day, zone, user_zone=zone)
         assert abs(sum(part.seconds for part in total.board_days.values()) - total.seconds) < 1e-6
+        assert abs(sum(part.seconds for part in total.user_days.values()) - total.seconds) < 1e-6
         assert abs(sum(total.hours) - total.seconds) < 1e-6
 
 
