@@ -37,22 +37,6 @@ def test_growth_windows_are_equal_and_adjacent() -> None:
     assert (len(current), len(previous), current[-1], previous[-1] + timedelta(days=1)) == (7, 7, TODAY, current[0])
 
 
-def test_local_hours_of_spans_are_exact_in_a_half_hour_zone() -> None:
-    zone = ZoneInfo("Asia/Kolkata")  # UTC+05:30
-    start = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 09:30 local
-    hours = analytics.local_hours_of_spans(
-        [Span(start, start + timedelta(hours=1))], zone, start, start + timedelta(days=1)
-    )
-    assert {hour.hour: seconds for hour, seconds in hours.items()} == {9: 1800.0, 10: 1800.0}
-
-
-def test_overlapping_spans_count_once_per_local_hour() -> None:
-    start = datetime(2026, 11, 23, 10, tzinfo=UTC)
-    spans = [Span(start, start + timedelta(hours=1)), Span(start, start + timedelta(minutes=30))]
-    hours = analytics.local_hours_of_spans(spans, ZoneInfo("UTC"), start, start + timedelta(hours=2))
-    assert list(hours.values()) == [3600.0]
-
-
 def test_the_rest_is_added_to_a_kept_other_never_replacing_it() -> None:
     seconds = {"other": 10.0, "python": 5.0, "go": 1.0, "rust": 2.0}
     assert analytics.fold_into_other(seconds, ["other", "python"]) == {"other": 13.0, "python": 5.0}

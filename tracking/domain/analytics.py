@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from tracking.domain.credit import DayTotal, LocalDay
 from tracking.domain.days import DAY, HOUR, day_start
-from tracking.domain.intervals import Span, merge
 from tracking.errors import BadRequest
 
 MAX_RANGE_DAYS = 366
@@ -83,21 +82,6 @@ def local_hours_of_slots(totals: Iterable[DayTotal], zone: ZoneInfo) -> dict[dat
             if seconds > 0:
                 local = (midnight + hour * HOUR).astimezone(zone).replace(minute=0, second=0, microsecond=0)
                 result[local] = result.get(local, 0.0) + seconds
-    return result
-
-
-def local_hours_of_spans(
-    spans: Iterable[Span], zone: ZoneInfo, start: datetime, end: datetime
-) -> dict[datetime, float]:
-    """Credited seconds per local hour (keyed by its local start) within ``[start, end)``, exact in any zone."""
-    result: dict[datetime, float] = {}
-    for left, right in merge(spans):
-        moment, right = max(left, start), min(right, end)
-        while moment < right:
-            hour = moment.astimezone(zone).replace(minute=0, second=0, microsecond=0)
-            following = min(right, hour + HOUR)
-            result[hour] = result.get(hour, 0.0) + (following - moment).total_seconds()
-            moment = following
     return result
 
 
