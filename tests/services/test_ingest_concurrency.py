@@ -152,3 +152,15 @@ def test_a_plan_that_fails_half_written_is_rebuilt_at_once(db: Database[Any], mo
         patch.setattr(boards, "apply_credit_by_user", half_written)
         assert record(db, [second]) == [True]  # the daily totals were written, the boards and the user not
     assert_credited(db, [first, second])
+
+
+def test_the_sweep_rebuilds_a_user_whose_writer_died_and_drops_old_claims(db: Database[Any]) -> None:
+    record(db, [new_session(1, NOW - timedelta(hours=3), 30)])
+    version = users.find_credit_version_by_id(db, USER)
+    assert version is not None
+    creditclaims.insert_claim(db, user_id=USER, version=version + 1, now=datetime.now(UTC) - timedelta(minutes=5))
+    creditclaims.insert_claim(db, user_id="someone-else", version=9, now=datetime.now(UTC) - timedelta(days=2))
+    result = sweep_uncredited(db, since=NOW - timedelta(minutes=10), now=NOW, settings=config.settings())
+    assert result == {"usersChecked": 1, "claimsRebuilt": 1}
+    assert users.find_credit_version_by_id(db, USER) == version + 1
+    assert creditclaims.find_claim(db, user_id="someone-else", version=9) is None

@@ -48,15 +48,17 @@ def test_a_stale_claim_is_taken_over_by_one_writer_only(db: Database[Any]) -> No
     assert db["creditclaims"].count_documents({}) == 1
 
 
-def test_claims_before_a_cutoff_and_deletes_up_to_a_version(db: Database[Any]) -> None:
+def test_claims_in_a_window_and_deletes_up_to_a_version_or_before_a_time(db: Database[Any]) -> None:
     for version in (1, 2, 3):
         creditclaims.insert_claim(db, user_id=ADA, version=version, now=NOW + timedelta(minutes=version))
     creditclaims.insert_claim(db, user_id=BOB, version=1, now=NOW)
-    cutoff = NOW + timedelta(minutes=2)
-    assert sorted(creditclaims.find_claims_before(db, cutoff), key=lambda claim: claim.user_id) == [
+    window = creditclaims.find_claims_between(db, start=NOW, end=NOW + timedelta(minutes=2))
+    assert sorted(window, key=lambda claim: claim.user_id) == [
         Claim(ADA, 1, NOW + timedelta(minutes=1)),
         Claim(BOB, 1, NOW),
     ]
     assert creditclaims.delete_claims_by_user_up_to(db, user_id=ADA, version=2) == 2
     assert creditclaims.delete_claims_by_user_up_to(db, user_id=ADA, version=2) == 0
     assert sorted((doc["userId"], doc["version"]) for doc in db["creditclaims"].find()) == [(ADA, 3), (BOB, 1)]
+    assert creditclaims.delete_claims_before(db, NOW + timedelta(minutes=1)) == 1
+    assert [(doc["userId"], doc["version"]) for doc in db["creditclaims"].find()] == [(ADA, 3)]

@@ -56,6 +56,8 @@ from tracking.store.creditclaims import Claim
 
 # A writer holds its claim this long at most; after it, the claim is taken over as a dead writer's.
 CLAIM_LEASE = timedelta(seconds=30)
+# Claims older than this are deleted by the credit sweep.
+CLAIM_RETENTION = timedelta(days=1)
 # How long a request waits for other writers of the same user before it answers 503 (its session is stored).
 CLAIM_WAIT_SECONDS = 20.0
 RETRY_AFTER_SECONDS = "5"
@@ -433,7 +435,7 @@ def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, setti
         _credit(db, user.totals, batch=recent, now=now, settings=settings, changes={})
     rebuilt = 0
     latest: dict[str, Claim] = {}
-    for claim in creditclaims.find_claims_before(db, _clock() - CLAIM_LEASE):
+    for claim in creditclaims.find_claims_between(db, start=since - CLAIM_LEASE, end=_clock() - CLAIM_LEASE):
         if claim.user_id not in latest or claim.version > latest[claim.user_id].version:
             latest[claim.user_id] = claim
     for user_id, claim in latest.items():
@@ -446,6 +448,8 @@ def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, setti
             rebuilt += 1
             version = claim.version
         creditclaims.delete_claims_by_user_up_to(db, user_id=user_id, version=version - 1)
+    # A user's latest claim is kept while a slow writer could still try the version before it; a day is past any.
+    creditclaims.delete_claims_before(db, _clock() - CLAIM_RETENTION)
     return {"usersChecked": checked, "claimsRebuilt": rebuilt}
 
 

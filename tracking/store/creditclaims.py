@@ -61,9 +61,15 @@ def take_over_claim(db: Database[Any], stale: Claim, *, now: datetime) -> Claim 
     return insert_claim(db, user_id=stale.user_id, version=stale.version, now=now)
 
 
-def find_claims_before(db: Database[Any], cutoff: datetime) -> list[Claim]:
-    cursor = db[COLLECTION].find({"claimedAt": {"$lt": cutoff}})
+def find_claims_between(db: Database[Any], *, start: datetime, end: datetime) -> list[Claim]:
+    """The claims made in ``[start, end)`` (the credit sweep's window)."""
+    cursor = db[COLLECTION].find({"claimedAt": {"$gte": start, "$lt": end}})
     return [Claim(doc["userId"], doc["version"], doc["claimedAt"]) for doc in cursor]
+
+
+def delete_claims_before(db: Database[Any], cutoff: datetime) -> int:
+    """Drop every claim older than ``cutoff``: long past any writer's lease, they decide nothing any more."""
+    return db[COLLECTION].delete_many({"claimedAt": {"$lt": cutoff}}).deleted_count
 
 
 def delete_claims_by_user_up_to(db: Database[Any], *, user_id: str, version: int) -> int:
