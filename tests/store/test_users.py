@@ -427,15 +427,6 @@ def test_update_profile_by_id(db: Database[dict[str, Any]]) -> None:
     assert db.users.count_documents({}) == 1
 
 
-def test_unarchive_by_id(db: Database[dict[str, Any]]) -> None:
-    users.insert_user(db, user_id=USER_ID, username="ada", now=NOW)
-    users.unarchive_by_id(db, USER_ID, now=LATER)
-    assert _stored(db) == NEW_DOCUMENT  # not archived: left alone
-    users.set_fields_by_id(db, USER_ID, {"archived": True, "archivedAt": NOW})
-    users.unarchive_by_id(db, USER_ID, now=LATER)
-    assert _stored(db) == {**NEW_DOCUMENT, "updatedAt": LATER}
-
-
 def test_mark_extension_linked_by_id(db: Database[dict[str, Any]]) -> None:
     users.insert_user(db, user_id=USER_ID, username="ada", now=NOW)
     user = users.mark_extension_linked_by_id(db, USER_ID, now=LATER)

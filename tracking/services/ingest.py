@@ -234,21 +234,29 @@ def _write_user(
     )
 
 
-def _rebuild_with_claim(
-    db: Database[Any], *, user_id: str, now: datetime, settings: Settings, changes: dict[str, Any]
-) -> bool:
-    """Claim the user's next version and rebuild them; False when there is no such user."""
+def _claim_next_version(db: Database[Any], *, user_id: str, now: datetime, settings: Settings) -> Claim | None:
+    """Our claim of the version after the user's, waiting for other writers; None when there is no such user."""
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
     attempt = 0
     while True:
         version = users.find_credit_version_by_id(db, user_id)
         if version is None:
-            return False
+            return None
         claim = _claim(db, user_id=user_id, version=version + 1, now=now, settings=settings)
         if claim is not None:
-            _rebuild_under_claim(db, user_id=user_id, claim=claim, now=now, settings=settings, changes=changes)
-            return True
+            return claim
         attempt = _wait(attempt, deadline)
+
+
+def _rebuild_with_claim(
+    db: Database[Any], *, user_id: str, now: datetime, settings: Settings, changes: dict[str, Any]
+) -> bool:
+    """Claim the user's next version and rebuild them; False when there is no such user."""
+    claim = _claim_next_version(db, user_id=user_id, now=now, settings=settings)
+    if claim is None:
+        return False
+    _rebuild_under_claim(db, user_id=user_id, claim=claim, now=now, settings=settings, changes=changes)
+    return True
 
 
 def rebuild_user(db: Database[Any], *, user_id: str, now: datetime, settings: Settings) -> bool:
@@ -266,16 +274,9 @@ def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Set
     Only the boards are rebuilt, under a claim like every write of derived data, so that a session being
     credited at the same time waits for it.
     """
-    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
-    attempt = 0
-    while True:
-        version = users.find_credit_version_by_id(db, user_id)
-        if version is None:
-            return
-        claim = _claim(db, user_id=user_id, version=version + 1, now=now, settings=settings)
-        if claim is not None:
-            break
-        attempt = _wait(attempt, deadline)
+    claim = _claim_next_version(db, user_id=user_id, now=now, settings=settings)
+    if claim is None:
+        return
     user = users.find_user_by_id(db, user_id)
     if user is None:
         return

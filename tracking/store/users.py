@@ -340,13 +340,6 @@ def update_profile_by_id(db: Database[Any], user_id: str, changes: dict[str, Any
     return _set_by_id(db, user_id, {**changes, "updatedAt": now})
 
 
-def unarchive_by_id(db: Database[Any], user_id: str, *, now: datetime) -> None:
-    """A user who codes again is no longer archived (the cleanup archives after a year without sessions)."""
-    db[COLLECTION].update_one(
-        {"userId": user_id, "archived": True}, {"$set": {"archived": False, "archivedAt": None, "updatedAt": now}}
-    )
-
-
 def mark_extension_linked_by_id(db: Database[Any], user_id: str, *, now: datetime) -> User:
     return _set_existing_by_id(db, user_id, {"extensionLinked": True, "lastLinkedAt": now, "updatedAt": now})
 
