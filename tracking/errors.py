@@ -31,6 +31,13 @@ class NotFound(AppError):
     status = 404
 
 
+class UserNotFound(NotFound):
+    """The one answer for a user who does not exist, or whom the caller may not see."""
+
+    def __init__(self) -> None:
+        super().__init__("User not found")
+
+
 class MethodNotAllowed(AppError):
     status = 405
 

@@ -11,7 +11,7 @@ from pymongo.database import Database
 
 from tracking.domain.analytics import field_error
 from tracking.domain.profiles import public_profile
-from tracking.errors import BadRequest, NotFound
+from tracking.errors import BadRequest, UserNotFound
 from tracking.store import (
     apikeys,
     boards,
@@ -25,7 +25,6 @@ from tracking.store import (
     users,
 )
 
-USER_NOT_FOUND = "User not found"
 # Sessions per export page: a long history is read and answered a page at a time.
 EXPORT_PAGE_SESSIONS = 1000
 
@@ -53,7 +52,7 @@ def export_user_data(db: Database[Any], *, user_id: str, cursor: str | None) -> 
     after = _cursor(cursor)
     user = users.find_user_by_id(db, user_id)
     if user is None:
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     page, last = sessions.find_sessions_by_user_after(db, user_id=user_id, after=after, limit=EXPORT_PAGE_SESSIONS)
     totals = [
         {"day": total.day, "seconds": total.seconds, "hours": list(total.hours), "languages": total.languages}
@@ -77,7 +76,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
     if confirm != user_id:
         raise BadRequest("Invalid request body", errors=[{"field": "confirm", "message": "Must equal the userId"}])
     if users.find_user_by_id(db, user_id) is None:
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     deleted = {
         "apikeys": apikeys.delete_keys_by_user(db, user_id),
         "linkcodes": linkcodes.delete_codes_by_user(db, user_id),

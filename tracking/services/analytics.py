@@ -24,11 +24,10 @@ from tracking.domain.credit import DayTotal
 from tracking.domain.days import DAY, day_start
 from tracking.domain.profiles import User, can_see_profile
 from tracking.domain.streaks import parse_zone
-from tracking.errors import NotFound
+from tracking.errors import UserNotFound
 from tracking.store import dailytotals, sessions, users
 
 WEEKLY_ACTIVITY_WEEKS = 12
-USER_NOT_FOUND = "User not found"
 
 
 @dataclass(frozen=True)
@@ -196,7 +195,7 @@ def _visible_user(db: Database[Any], user_id: str, caller: Caller) -> User:
     """The user, if the caller may see their stats: a private user's are theirs and services' only."""
     user = users.find_user_by_id(db, user_id)
     if user is None or not can_see_profile(user, caller):
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     return user
 
 

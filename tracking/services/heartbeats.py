@@ -27,7 +27,7 @@ from tracking.domain.days import day_range, local_today
 from tracking.domain.heartbeats import NewHeartbeat, joined_sessions, neighbour_ranges
 from tracking.domain.intervals import credit
 from tracking.domain.streaks import parse_zone
-from tracking.errors import NotFound
+from tracking.errors import UserNotFound
 from tracking.services.ingest import record_sessions
 from tracking.store import heartbeats, sessions, users
 
@@ -61,7 +61,7 @@ def import_heartbeats(
 ) -> ImportCounts:
     """Import a WakaTime dump's heartbeats for an existing user: new ones, ones already held, ignored categories."""
     if users.find_user_by_id(db, user_id) is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     ordered = sorted(batch, key=lambda heartbeat: heartbeat.time)
     outcomes: list[Outcome] = []
     for start in range(0, len(ordered), IMPORT_CHUNK):
@@ -111,7 +111,7 @@ def read_today(db: Database[Any], *, user_id: str, now: datetime) -> DaySummary:
     """Today's credited time (every client's, as a union) in the user's time zone, with its languages."""
     user = users.find_user_by_id(db, user_id)
     if user is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     zone = parse_zone(user.timezone)
     day = local_today(now, zone)
     start, end = day_range(day, zone)
@@ -133,5 +133,5 @@ def read_all_time(db: Database[Any], *, user_id: str) -> AllTime:
     """The user's all-time total, as the boards show it (including time from before this server)."""
     user = users.find_user_by_id(db, user_id)
     if user is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     return AllTime(seconds=user.total_coding_time, since=user.created_at, timezone=parse_zone(user.timezone).key)

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.database import Database
 
 from tracking.domain.access import KeyFormat, Scope, new_key
-from tracking.errors import NotFound
+from tracking.errors import NotFound, UserNotFound
 from tracking.store import apikeys, users
 from tracking.store.apikeys import ApiKey
 
@@ -37,7 +37,7 @@ def issue_api_key(
     A ``wakatime`` key (``waka_<uuid4>``) is an editor key: an ingest key that only the WakaTime routes accept.
     """
     if user_id is not None and users.find_user_by_id(db, user_id) is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     key = new_key(key_format)
     record = apikeys.insert_key(
         db, key=key, scope=scope, label=label, user_id=user_id, device_id=device_id, now=now, key_format=key_format

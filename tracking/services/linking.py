@@ -17,7 +17,7 @@ from tracking.domain import linking as rules
 from tracking.domain.access import new_api_key
 from tracking.domain.profiles import User
 from tracking.domain.ratelimits import Limit
-from tracking.errors import AppError, Conflict, NotFound, TooManyRequests
+from tracking.errors import AppError, Conflict, NotFound, TooManyRequests, UserNotFound
 from tracking.store import apikeys, linkclaims, linkcodes, ratelimits, users
 
 INVALID_CODE = "Invalid or expired link code"
@@ -54,7 +54,7 @@ def _enforce(db: Database[Any], limit: Limit, subject: str, message: str, *, now
 
 def _require_user(db: Database[Any], user_id: str) -> None:
     if users.find_user_by_id(db, user_id) is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
 
 
 def issue_link_code(db: Database[Any], *, user_id: str, caller_key_id: str, secret: str, now: datetime) -> IssuedCode:

@@ -13,7 +13,7 @@ from tracking.config import Settings
 from tracking.domain import profiles
 from tracking.domain.access import Caller
 from tracking.domain.profiles import User
-from tracking.errors import NotFound
+from tracking.errors import UserNotFound
 from tracking.services import ingest
 from tracking.store import users
 
@@ -50,7 +50,7 @@ def link_user(
 def read_profile(db: Database[Any], *, user_id: str, caller: Caller) -> ProfileRead:
     user = users.find_user_by_id(db, user_id)
     if user is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     return ProfileRead(user_id=user_id, visible=profiles.can_see_profile(user, caller), user=user)
 
 
@@ -60,7 +60,7 @@ def update_profile(
     """Apply validated profile ``changes``; visibility relists the user, a new time zone rebuilds their streak."""
     user = users.update_profile_by_id(db, user_id, dict(changes), now=now)
     if user is None:
-        raise NotFound("User not found")
+        raise UserNotFound()
     if REBUILDING_FIELDS & changes.keys():
         ingest.rebuild_user(db, user_id=user_id, now=now, settings=settings)
     elif RELISTING_FIELDS & changes.keys():

@@ -12,11 +12,9 @@ from tracking.domain import achievements
 from tracking.domain.achievements import CATEGORIES, Category, Milestone, Progress
 from tracking.domain.days import local_today
 from tracking.domain.streaks import decayed, parse_zone
-from tracking.errors import NotFound
+from tracking.errors import UserNotFound
 from tracking.store import users
 from tracking.store.users import StreakState
-
-USER_NOT_FOUND = "User not found"
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ def read_streak(db: Database[Any], *, user_id: str, now: datetime) -> StreakRead
     """The user's streak as it reads now; a lapsed streak is also set to 0 in the stored document."""
     state = users.find_streak_state_by_id(db, user_id)
     if state is None:
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     current = _current(state, now)
     if current != state.current:
         users.zero_streaks_by_ids(db, [user_id])
@@ -59,7 +57,7 @@ def read_languages(db: Database[Any], user_id: str) -> dict[str, float]:
     """Seconds per normalised language (every language, not only the bot's 26)."""
     languages = users.find_language_totals_by_id(db, user_id)
     if languages is None:
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     return {language: seconds for language, seconds in sorted(languages.items()) if seconds > 0}
 
 
@@ -80,7 +78,7 @@ def read_achievements(db: Database[Any], user_id: str) -> AchievementsReading:
     """Earned achievements (``earnedAt`` null for ones the bot awarded) and the next one per category."""
     found = users.find_achievements_by_id(db, user_id)
     if found is None:
-        raise NotFound(USER_NOT_FOUND)
+        raise UserNotFound()
     progress = Progress(
         total_seconds=found.total_seconds, longest_streak=found.longest_streak, languages=found.language_totals
     )

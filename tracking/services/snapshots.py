@@ -26,7 +26,7 @@ from tracking.domain.periods import (
     snapshot_key,
 )
 from tracking.domain.profiles import DEFAULT_USERNAME, can_see_profile
-from tracking.errors import Conflict, NotFound
+from tracking.errors import Conflict, UserNotFound
 from tracking.store import boards, snapshotruns, snapshots, users
 from tracking.store.snapshots import HistoryEntry, SnapshotRow
 
@@ -181,5 +181,5 @@ def rank_history(
     """
     user = users.find_user_by_id(db, user_id)
     if user is not None and not can_see_profile(user, caller):
-        raise NotFound("User not found")
+        raise UserNotFound()
     return snapshots.find_history_by_user(db, user_id=user_id, timeframe=timeframe, limit=limit)
