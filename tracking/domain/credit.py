@@ -302,6 +302,14 @@ def _add(a: Credit, b: Credit) -> Credit:
     return Credit(a.seconds + b.seconds, legacy.add_languages(a.languages, b.languages))
 
 
+def tracked_credit(days: Iterable[DayTotal]) -> Credit:
+    """The time this server tracked for a user: the sum of their daily totals (a rebuild reads them all)."""
+    total = Credit()
+    for day in days:
+        total = _add(total, Credit(day.seconds, day.languages))
+    return Credit(total.seconds, {lang: s for lang, s in total.languages.items() if s > 0})
+
+
 def board_entries(timeframe: Timeframe, result: Credit) -> dict[str, float]:
     entries = {board_name(timeframe): result.seconds} if result.seconds > 0 else {}
     entries.update({board_name(timeframe, lang): s for lang, s in result.languages.items() if s > 0})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,6 @@ from tracking.domain.achievements import Progress
 from tracking.domain.credit import (
     BoardTotal,
     CreditPlan,
-    DayTotal,
     NeedsRebuild,
     StoredTotals,
     UserTotals,
@@ -41,6 +40,7 @@ from tracking.domain.credit import (
     plan_credit,
     rolling_range,
     rolling_totals,
+    tracked_credit,
 )
 from tracking.domain.days import days_overlapped, local_today
 from tracking.domain.intervals import Credit, Span, credit
@@ -284,7 +284,7 @@ def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Set
     if credit_user is not None and credit_user.totals is not None:
         tracked = Credit(credit_user.totals.tracked_seconds, credit_user.totals.language_totals)
     else:
-        tracked = _sum_days(dailytotals.find_all_days_by_user(db, user_id))
+        tracked = tracked_credit(dailytotals.find_all_days_by_user(db, user_id))
     baseline_seconds, baseline_languages = legacy.baseline(user)
     all_time = all_time_credit(
         baseline_seconds=baseline_seconds, baseline_languages=baseline_languages, tracked=tracked
@@ -300,15 +300,6 @@ def relist_user(db: Database[Any], *, user_id: str, now: datetime, settings: Set
 def _board_horizon(settings: Settings) -> timedelta:
     """How far back a session can still land: the periods a rebuild of the boards covers."""
     return timedelta(days=settings.max_session_age_days + 1)
-
-
-def _sum_days(days: Iterable[DayTotal]) -> Credit:
-    seconds = 0.0
-    languages: dict[str, float] = {}
-    for total in days:
-        seconds += total.seconds
-        languages = legacy.add_languages(languages, total.languages)
-    return Credit(seconds, {lang: s for lang, s in languages.items() if s > 0})
 
 
 def _rebuild_boards(
@@ -360,7 +351,7 @@ def _rebuild_under_claim(
     }
     days = {**{day: total for day, total in stored.items() if day < first_complete}, **recomputed}
 
-    tracked = _sum_days(days.values())
+    tracked = tracked_credit(days.values())
     baseline_seconds, baseline_languages = legacy.baseline(user)
     all_time = all_time_credit(
         baseline_seconds=baseline_seconds, baseline_languages=baseline_languages, tracked=tracked
