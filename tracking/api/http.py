@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from tracking import config
 from tracking.api.auth import Access, authorize
+from tracking.api.contract import Contract, Media
 from tracking.domain.periods import TIMEFRAMES, Timeframe
 from tracking.errors import AppError, BadRequest, PayloadTooLarge
 from tracking.store.client import is_unavailable
@@ -188,8 +189,20 @@ def body_limit_of(function: Any) -> int:
     return setting.parse_from(config.settings().environ)
 
 
-def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_BYTES) -> Callable[[Handler], Handler]:
-    """Wrap a handler with its access rule, its body size limit (a setting) and the one error path."""
+def endpoint(
+    *,
+    auth: Access,
+    answers: Mapping[int, Any] | None = None,
+    body: type[BaseModel] | Media | None = None,
+    query: type[BaseModel] | None = None,
+    body_limit: config.Setting[int] = config.MAX_BODY_BYTES,
+) -> Callable[[Handler], Handler]:
+    """Wrap a handler with its access rule, its body size limit (a setting) and the one error path.
+
+    ``answers``, ``body`` and ``query`` declare the route's contract for the OpenAPI document
+    (tracking.api.contract); the handler still parses with ``read_json`` and ``read_query``.
+    """
+    contract = Contract(auth=auth, answers=answers or {}, body=body, query=query)
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -201,6 +214,7 @@ def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_
                 return _failure_response(req, error, auth)
 
         handle.body_limit = body_limit  # type: ignore[attr-defined]
+        handle.contract = contract  # type: ignore[attr-defined]
         return handle
 
     return wrap
@@ -209,8 +223,11 @@ def endpoint(*, auth: Access, body_limit: config.Setting[int] = config.MAX_BODY_
 DurableHandler = Callable[[func.HttpRequest, Any], Awaitable[func.HttpResponse]]
 
 
-def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandler]:
+def durable_endpoint(
+    *, auth: Access, answers: Mapping[int, Any] | None = None, body: type[BaseModel] | None = None
+) -> Callable[[DurableHandler], DurableHandler]:
     """``endpoint`` for an async handler that binds a Durable client with ``client_name="client"``."""
+    contract = Contract(auth=auth, answers=answers or {}, body=body)
 
     def wrap(handler: DurableHandler) -> DurableHandler:
         @functools.wraps(handler)
@@ -221,6 +238,7 @@ def durable_endpoint(*, auth: Access) -> Callable[[DurableHandler], DurableHandl
             except Exception as error:
                 return _failure_response(req, error, auth)
 
+        handle.contract = contract  # type: ignore[attr-defined]
         return handle
 
     return wrap
