@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -54,11 +55,16 @@ def _database_name(raw: str) -> str:
     return name
 
 
-def _optional_key(raw: str) -> str:
-    key = raw.strip()
-    if key.startswith("@Microsoft.KeyVault("):
+def _optional_secret(raw: str) -> str:
+    secret = raw.strip()
+    if secret.startswith("@Microsoft.KeyVault("):
         # An unresolved Key Vault reference must never become a working (and guessable) key.
         raise ValueError("is an unresolved Key Vault reference; check the secret and the app's access to it")
+    return secret
+
+
+def _optional_key(raw: str) -> str:
+    key = _optional_secret(raw)
     if key and len(key) < 32:
         raise ValueError("must be empty or at least 32 characters")
     return key
@@ -159,9 +165,7 @@ SERVICE_API_KEY = declare(
 
 
 def _secret_key(raw: str) -> str:
-    key = raw.strip()
-    if key.startswith("@Microsoft.KeyVault("):
-        raise ValueError("is an unresolved Key Vault reference; check the secret and the app's access to it")
+    key = _optional_secret(raw)
     if len(key) < 32:
         raise ValueError("must be at least 32 characters")
     return key
@@ -177,6 +181,133 @@ LINK_SECRET = declare(
         secret=True,
     )
 )
+
+
+def _snowflake_or_empty(raw: str) -> str:
+    value = raw.strip()
+    if value and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be empty or a Discord application id (digits)")
+    return value
+
+
+def _absolute_url(raw: str) -> str:
+    """An absolute http(s) URL without whitespace or fragment, kept exactly (a redirect_uri must match)."""
+    value = raw.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment or any(c.isspace() for c in value):
+        raise ValueError("must be an absolute http:// or https:// URL without a fragment")
+    return value
+
+
+def _base_url(raw: str) -> str:
+    """An absolute URL that paths are appended to: no query, no trailing slash."""
+    value = _absolute_url(raw)
+    if urlsplit(value).query:
+        raise ValueError("must not have a query string")
+    return value.rstrip("/")
+
+
+def _url_list(raw: str) -> tuple[str, ...]:
+    return tuple(_absolute_url(item) for item in raw.split(",") if item.strip())
+
+
+# Hosts an outbound base URL may name over plain http: a fake server in tests or on a laptop.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _outbound_base(raw: str) -> str:
+    """Where the app calls out to: https, or plain http to a loopback fake."""
+    value = _base_url(raw)
+    parts = urlsplit(value)
+    if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValueError("must be an https:// URL (plain http only to a loopback address)")
+    return value
+
+
+DISCORD_SCOPE_NAMES = ("identify", "email")
+
+
+def _discord_scopes(raw: str) -> tuple[str, ...]:
+    scopes = tuple(dict.fromkeys(raw.replace(",", " ").split()))
+    if "identify" not in scopes or not set(scopes) <= set(DISCORD_SCOPE_NAMES):
+        raise ValueError("must be identify, or identify email")
+    return scopes
+
+
+DISCORD_CLIENT_ID = declare(
+    Setting(
+        "DISCORD_CLIENT_ID",
+        "",
+        _snowflake_or_empty,
+        "Application id of the Discord app that signs users in to the website; empty: the sign-in routes answer 503.",
+    )
+)
+DISCORD_CLIENT_SECRET = declare(
+    Setting(
+        "DISCORD_CLIENT_SECRET",
+        "",
+        _optional_secret,
+        "Client secret of that Discord app (the token exchange sends it). A Key Vault reference in Azure.",
+        secret=True,
+    )
+)
+DISCORD_API_BASE = declare(
+    Setting(
+        "DISCORD_API_BASE",
+        "https://discord.com/api",
+        _outbound_base,
+        "Base URL of Discord's API: /oauth2/authorize (where browsers are sent), /oauth2/token and /users/@me.",
+    )
+)
+DISCORD_CDN_URL = declare(
+    Setting(
+        "DISCORD_CDN_URL",
+        "https://cdn.discordapp.com",
+        _outbound_base,
+        "Discord's CDN: signed-in users' avatar URLs point here, and profile cards fetch avatars from nowhere else.",
+    )
+)
+DISCORD_REDIRECT_URI = declare(
+    Setting(
+        "DISCORD_REDIRECT_URI",
+        "http://localhost:7071/api/auth/discord/callback",
+        _absolute_url,
+        "This app's GET /api/auth/discord/callback as browsers reach it (registered as a redirect of the "
+        "Discord app); always an allowed redirect_uri.",
+    )
+)
+DISCORD_SCOPES = declare(
+    Setting(
+        "DISCORD_SCOPES", "identify", _discord_scopes, "Discord OAuth scopes asked for: identify, or identify email."
+    )
+)
+AUTH_REDIRECT_URIS = declare(
+    Setting(
+        "AUTH_REDIRECT_URIS",
+        "",
+        _url_list,
+        "Comma-separated redirect_uri values, besides DISCORD_REDIRECT_URI, that a sign-in may name (matched exactly).",
+    )
+)
+WEBSITE_URL = declare(
+    Setting(
+        "WEBSITE_URL",
+        "https://distrack.nexusgit.info",
+        _base_url,
+        "The website: a sign-in ends at its /auth/distrack (or /login with an error), embeds link to its /user/{id}.",
+    )
+)
+WEBSITE_JWT_SECRET = declare(
+    Setting(
+        "WEBSITE_JWT_SECRET",
+        "",
+        _optional_key,
+        "Key (at least 32 characters) that website session tokens and sign-in states are signed with (HS256); "
+        "empty: no sign-in. A Key Vault reference in Azure; changing it signs every website session out.",
+        secret=True,
+    )
+)
+
 TRUSTED_PROXY_HOPS = declare(
     Setting(
         "TRUSTED_PROXY_HOPS",
@@ -348,6 +479,15 @@ class Settings:
     admin_api_key = _Field(ADMIN_API_KEY)
     service_api_key = _Field(SERVICE_API_KEY)
     link_secret = _Field(LINK_SECRET)
+    discord_client_id = _Field(DISCORD_CLIENT_ID)
+    discord_client_secret = _Field(DISCORD_CLIENT_SECRET)
+    discord_api_base = _Field(DISCORD_API_BASE)
+    discord_cdn_url = _Field(DISCORD_CDN_URL)
+    discord_redirect_uri = _Field(DISCORD_REDIRECT_URI)
+    discord_scopes = _Field(DISCORD_SCOPES)
+    auth_redirect_uris = _Field(AUTH_REDIRECT_URIS)
+    website_url = _Field(WEBSITE_URL)
+    website_jwt_secret = _Field(WEBSITE_JWT_SECRET)
     trusted_proxy_hops = _Field(TRUSTED_PROXY_HOPS)
     local_http_port = _Field(LOCAL_HTTP_PORT)
     streak_min_seconds = _Field(STREAK_MIN_SECONDS)

@@ -58,3 +58,9 @@ class TooManyRequests(AppError):
 
 class ServiceUnavailable(AppError):
     status = 503
+
+
+class BadGateway(AppError):
+    """A service this one depends on (Discord) answered in a way that cannot be used."""
+
+    status = 502

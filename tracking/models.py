@@ -837,3 +837,131 @@ class UserDelete(BaseModel):
 class UserDeletedPublic(BaseModel):
     message: str
     deleted: dict[str, int]
+
+
+# Sign in with Discord and the website session (issue 14)
+
+# Long enough for any OAuth code, state or URL; a longer value is refused before anything is called.
+OAuthText = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
+
+
+class AuthorizeQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    redirect_uri: OAuthText | None = None
+
+
+class AuthorizeUrlQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    redirect_uri: OAuthText
+
+
+class DiscordAuthUrlPublic(BaseModel):
+    authUrl: str
+    clientId: str
+    scopes: list[str]
+
+
+class DiscordCallbackQuery(BaseModel):
+    """What Discord appends to the redirect: ``code`` and ``state``, or ``error`` (``access_denied``) and ``state``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: OAuthText | None = None
+    state: OAuthText | None = None
+    error: OAuthText | None = None
+
+
+class DiscordCallbackCreate(BaseModel):
+    """The JSON flow: the code the website received at ``redirect_uri``, and the state of the authorize URL if kept."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: OAuthText
+    redirect_uri: OAuthText
+    state: OAuthText | None = None
+
+
+class SignedInUserPublic(BaseModel):
+    """The user as the website keeps it after a sign-in (the ``user`` of its /auth/distrack redirect)."""
+
+    userId: str
+    username: str
+    displayName: str | None
+    avatarUrl: str | None
+    totalCodingTime: float
+    currentStreak: int
+    longestStreak: int
+
+
+class DiscordAccountPublic(BaseModel):
+    """What Discord said of the account; ``email`` and ``verified`` only with the email scope. No token."""
+
+    id: str
+    username: str
+    global_name: str | None
+    avatar: str | None
+    email: str | None
+    verified: bool | None
+
+
+class DiscordSignInPublic(BaseModel):
+    jwt_token: str
+    user: DiscordAccountPublic
+    userProfile: SignedInUserPublic
+
+
+class AuthenticatedPublic(BaseModel):
+    authenticated: Literal[True]
+    user: SignedInUserPublic
+
+
+class TokenVerifiedPublic(BaseModel):
+    valid: Literal[True]
+    user: SignedInUserPublic
+
+
+class MessagePublic(BaseModel):
+    message: str
+
+
+class DiscordUserPublic(SignedInUserPublic):
+    linkedAt: datetime | None
+    lastLinkedAt: datetime | None
+
+
+class DiscordUserFoundPublic(BaseModel):
+    exists: Literal[True]
+    user: DiscordUserPublic | PrivateProfilePublic
+
+
+class DiscordUserCreate(BaseModel):
+    """The website's old user creation; ``email`` and ``timezone`` (which it sends) are accepted and not stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    discordId: UserIdText
+    username: NameText
+    displayName: NameText | None = None
+    avatarUrl: HttpsUrlText | None = None
+    email: StrictStr | None = None
+    timezone: StrictStr | None = None
+
+
+class DiscordUserCreatedPublic(BaseModel):
+    message: str
+    user: DiscordUserPublic
+
+
+# Badges and embeds (issue 14)
+
+
+class ShieldsEndpointPublic(BaseModel):
+    """The shields.io endpoint format: https://shields.io/badges/endpoint-badge."""
+
+    schemaVersion: Literal[1]
+    label: str
+    message: str
+    color: str
+    cacheSeconds: int

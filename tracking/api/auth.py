@@ -4,7 +4,10 @@
 routes also take the key the way WakaTime clients send it, ``Authorization: Basic base64(<key>)`` or
 ``?api_key=<key>``, and are the only routes an editor key (``waka_...``) opens. The optional
 ``ADMIN_API_KEY`` and ``SERVICE_API_KEY`` settings bootstrap the first keys and are compared by hash.
-On public routes an unknown or revoked key counts as no key: the extension keeps sending whatever
+A Bearer JWT is a website session (Sign in with Discord, tracking.domain.signin): valid while its
+signature, issuer, audience and expiry hold and its row in ``websessions`` exists. It acts for its own
+user only, on the routes that take sessions (``sessions`` of the route's Access), never as a service.
+On public routes an unknown or revoked key or session counts as none: the extension keeps sending whatever
 key it stored and cannot drop it. Failed authentication makes no outbound call and echoes no secret.
 """
 
@@ -17,13 +20,15 @@ import hmac
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import azure.functions as func
 
 from tracking import config
+from tracking.domain import signin
 from tracking.domain.access import ANONYMOUS, Caller, Scope, hash_api_key
 from tracking.errors import Forbidden, Unauthorized
-from tracking.store import apikeys
+from tracking.store import apikeys, websessions
 from tracking.store.client import get_db
 
 _current_caller: ContextVar[Caller] = ContextVar("current_caller", default=ANONYMOUS)
@@ -33,29 +38,46 @@ CHALLENGE = {"WWW-Authenticate": "Bearer"}
 WAKATIME_CHALLENGE = {"WWW-Authenticate": 'Basic realm="DisTrack"'}
 
 
+# What a route does with a website session: refuses it, takes it for its own user, or takes nothing else.
+SessionUse = Literal["refused", "own", "only"]
+
+
 @dataclass(frozen=True)
 class Access:
     """Who may call a route: anyone (``scope`` None), or a key with ``scope``.
 
-    With ``user_param``, an ingest key must belong to the user named by that route parameter. ``wakatime``
-    marks the WakaTime-compatible routes: Basic and ``?api_key=`` are accepted, and editor keys too.
+    With ``user_param``, an ingest key (or a website session) must belong to the user named by that route
+    parameter. ``wakatime`` marks the WakaTime-compatible routes: Basic and ``?api_key=`` are accepted, and
+    editor keys too. ``sessions`` says whether a website session is taken (tracking.domain.signin).
     """
 
     scope: Scope | None = None
     user_param: str | None = None
     wakatime: bool = False
+    sessions: SessionUse = "refused"
 
     @property
     def challenge(self) -> dict[str, str]:
         return WAKATIME_CHALLENGE if self.wakatime else CHALLENGE
 
+    @property
+    def needs_credential(self) -> bool:
+        return self.scope is not None or self.sessions == "only"
+
     def check(self, caller: Caller, req: func.HttpRequest) -> None:
-        if self.scope is None:
+        if not self.needs_credential:
             return
         if caller.is_anonymous:
+            if self.sessions == "only":
+                raise Unauthorized("Authentication required: send Authorization: Bearer <session token>")
             how = "Authorization: Basic base64(<API key>) or ?api_key=" if self.wakatime else "Authorization: Bearer"
             raise Unauthorized(f"Authentication required: send {how} <API key>", headers=self.challenge)
-        if not caller.has_scope(self.scope):
+        if caller.is_session:
+            if self.sessions == "refused":
+                raise Forbidden("A website session cannot use this route")
+        elif self.sessions == "only":
+            raise Forbidden("This route takes a website session (Sign in with Discord), not an API key")
+        elif self.scope is not None and not caller.has_scope(self.scope):
             raise Forbidden(f"This API key lacks the {self.scope} scope")
         if self.user_param is not None:
             require_acts_for(caller, req.route_params.get(self.user_param, ""))
@@ -67,16 +89,23 @@ SERVICE = Access(scope="service")
 ADMIN = Access(scope="admin")
 # The WakaTime-compatible routes act for the key's own user (or, with a service key, the user named).
 WAKATIME = Access(scope="ingest", wakatime=True)
+# A website session and nothing else: who am I, verify my token, log me out.
+WEBSITE_SESSION = Access(sessions="only")
 
 
 def user_route(param: str = "userId") -> Access:
-    """The user named by route parameter ``param`` with an ingest key of theirs, or a service key."""
-    return Access(scope="ingest", user_param=param)
+    """The user named by route parameter ``param``: their ingest key or website session, or a service key."""
+    return Access(scope="ingest", user_param=param, sessions="own")
+
+
+def service_or_own_session(param: str = "userId") -> Access:
+    """A service key, or a website session of the user named by route parameter ``param`` (not an ingest key)."""
+    return Access(scope="service", user_param=param, sessions="own")
 
 
 def require_acts_for(caller: Caller, user_id: str) -> None:
     if not caller.acts_for(user_id):
-        raise Forbidden("This API key may not act for this user")
+        raise Forbidden(f"This {'session' if caller.is_session else 'API key'} may not act for this user")
 
 
 def current_caller() -> Caller:
@@ -139,27 +168,47 @@ def _bootstrap_caller(key_hash: str) -> Caller | None:
     return None
 
 
+def _session_caller(token: str, *, now: datetime) -> Caller:
+    """The caller of a website session token; raises InvalidToken saying why it is not valid now."""
+    secret = config.settings().website_jwt_secret
+    if not secret:
+        raise signin.InvalidToken("Invalid session token")
+    claims = signin.read_session_token(token, secret=secret, now=now)
+    if not websessions.is_active_by_id(get_db(), claims.session_id, user_id=claims.user_id, now=now):
+        raise signin.InvalidToken("Revoked session token")
+    return Caller(scope="ingest", user_id=claims.user_id, key_id=claims.session_id, credential="session")
+
+
 def identify(req: func.HttpRequest, access: Access) -> Caller:
-    """The caller of ``req``; raises Unauthorized for a bad key on a route that needs one.
+    """The caller of ``req``; raises Unauthorized for a bad key or session on a route that needs one.
 
     An editor key counts as no key on the public routes and is refused on the others: it is meant for
     editor plugins, so a leaked one cannot mint keys or touch the profile.
     """
     token = presented_key(req, access)
     if token is None:
-        if access.scope is not None and req.headers.get("Authorization"):
+        if access.needs_credential and req.headers.get("Authorization"):
             expected = "Basic base64(<API key>)" if access.wakatime else "Bearer <API key>"
             raise Unauthorized(f"Malformed Authorization header: expected {expected}", headers=access.challenge)
         return ANONYMOUS
+    now = datetime.now(UTC)
     key_hash = hash_api_key(token)
-    caller = _bootstrap_caller(key_hash) or apikeys.find_caller_by_hash(get_db(), key_hash, now=datetime.now(UTC))
+    bootstrap = _bootstrap_caller(key_hash)
+    if bootstrap is None and not access.wakatime and signin.is_session_token(token):
+        try:
+            return _session_caller(token, now=now)
+        except signin.InvalidToken as error:
+            if not access.needs_credential:
+                return ANONYMOUS
+            raise Unauthorized(f"{error}: sign in with Discord again", headers=access.challenge) from error
+    caller = bootstrap or apikeys.find_caller_by_hash(get_db(), key_hash, now=now)
     if caller is not None and caller.key_format == "wakatime" and not access.wakatime:
-        if access.scope is None:
+        if not access.needs_credential:
             return ANONYMOUS
         raise Forbidden("Editor keys only work on the WakaTime routes (/api/compat/wakatime/v1)")
     if caller is not None:
         return caller
-    if access.scope is None:
+    if not access.needs_credential:
         return ANONYMOUS
     raise Unauthorized("Invalid or revoked API key", headers=access.challenge)
 

@@ -52,6 +52,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return func.HttpResponse(payload, status_code=status, headers=headers, mimetype="application/json", charset="utf-8")
 
 
+def redirect_response(location: str) -> func.HttpResponse:
+    """A 302 to ``location``, never cached (it may carry a one-time token)."""
+    return func.HttpResponse(status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
 def error_response(
     status: int,
     message: str,

@@ -1,4 +1,5 @@
-"""The extension link flow: link codes (service), the extension's link and its one key pickup (public).
+"""The extension link flow: link codes (a service key or the user's website session), the extension's link
+and its one key pickup (public).
 
 The flow and its rules are tracking.services.linking; wrong codes count toward a lockout of the client,
 which is the last X-Forwarded-For entry.
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 import azure.functions as func
 
 from tracking import config
-from tracking.api.auth import PUBLIC, SERVICE, current_caller
+from tracking.api.auth import PUBLIC, current_caller, service_or_own_session
 from tracking.api.http import endpoint, json_response, read_json
 from tracking.domain.linking import UnknownClient, client_address
 from tracking.domain.profiles import public_profile
@@ -39,7 +40,7 @@ def _client(req: func.HttpRequest) -> str:
 
 @bp.function_name("create_link_code")
 @bp.route(route="user/link-code/{userId}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE)
+@endpoint(auth=service_or_own_session())
 def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
     issued = linking.issue_link_code(
         get_db(),
@@ -60,7 +61,7 @@ def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("delete_link_code")
 @bp.route(route="user/link-code/{userId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE)
+@endpoint(auth=service_or_own_session())
 def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
     linking.withdraw_link_codes_by_user(get_db(), user_id=req.route_params["userId"])
     return json_response(SuccessPublic(success=True))

@@ -2,7 +2,9 @@
 
 Scopes: ``ingest`` is one user's extension device (writes that user's sessions, reads that user's
 data), ``service`` is the bot and the website backend (reads everything, manages links and
-profiles), ``admin`` runs the admin routes and may do anything a service key may.
+profiles), ``admin`` runs the admin routes and may do anything a service key may. A website session
+(Sign in with Discord, tracking.domain.signin) is no key: it acts for its own user with an ingest key's
+reach, and only on the routes that take a session (tracking.api.auth).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ Scope = Literal["ingest", "service", "admin"]
 SCOPES: tuple[Scope, ...] = ("ingest", "service", "admin")
 # ``wakatime``: an editor key, accepted only by the WakaTime-compatible routes.
 KeyFormat = Literal["distrack", "wakatime"]
+# What a caller presented: an API key, or a website session token.
+Credential = Literal["key", "session"]
 
 KEY_PREFIX = "dtk_"
 EDITOR_KEY_PREFIX = "waka_"
@@ -50,16 +54,24 @@ def display_prefix(key: str) -> str:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: no key (anonymous), or a valid key with its scope and, for ingest, its user."""
+    """Who sent a request: no key (anonymous), or a valid key with its scope and, for ingest, its user.
+
+    A website session is an ``ingest`` caller of its user with ``credential`` ``"session"``.
+    """
 
     scope: Scope | None = None
     user_id: str | None = None
     key_id: str | None = None
     key_format: KeyFormat = "distrack"
+    credential: Credential = "key"
 
     @property
     def is_anonymous(self) -> bool:
         return self.scope is None
+
+    @property
+    def is_session(self) -> bool:
+        return self.credential == "session"
 
     @property
     def is_service(self) -> bool:

@@ -23,6 +23,7 @@ from tracking.store import (
     sessions,
     snapshots,
     users,
+    websessions,
 )
 
 # Sessions per export page: a long history is read and answered a page at a time.
@@ -70,8 +71,8 @@ def export_user_data(db: Database[Any], *, user_id: str, cursor: str | None) -> 
 def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[str, int]:
     """Remove everything that names the user; returns how many documents went from each collection.
 
-    Keys and link codes go first, so nothing can write for the user while the rest is removed; the user
-    document goes last, so a delete that fails half way can be repeated.
+    Keys, website sessions and link codes go first, so nothing can write for the user while the rest is
+    removed; the user document goes last, so a delete that fails half way can be repeated.
     """
     if confirm != user_id:
         raise BadRequest("Invalid request body", errors=[{"field": "confirm", "message": "Must equal the userId"}])
@@ -79,6 +80,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
         raise UserNotFound()
     deleted = {
         "apikeys": apikeys.delete_keys_by_user(db, user_id),
+        "websessions": websessions.delete_sessions_by_user(db, user_id),
         "linkcodes": linkcodes.delete_codes_by_user(db, user_id),
         "codingsessions": sessions.delete_sessions_by_user(db, user_id),
         "heartbeats": heartbeats.delete_heartbeats_by_user(db, user_id),

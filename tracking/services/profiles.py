@@ -13,7 +13,7 @@ from tracking.config import Settings
 from tracking.domain import profiles
 from tracking.domain.access import Caller
 from tracking.domain.profiles import User
-from tracking.errors import UserNotFound
+from tracking.errors import Conflict, UserNotFound
 from tracking.services import ingest
 from tracking.store import users
 
@@ -42,6 +42,23 @@ def link_user(
 ) -> User:
     """Create or update a user (POST /link): the name, and the display name and avatar when given."""
     users.ensure_user(db, user_id=user_id, username=username, now=now)
+    return users.record_link_by_id(
+        db, user_id, username=username, display_name=display_name, avatar_url=avatar_url, now=now
+    )
+
+
+def create_user(
+    db: Database[Any],
+    *,
+    user_id: str,
+    username: str,
+    display_name: str | None,
+    avatar_url: str | None,
+    now: datetime,
+) -> User:
+    """Create a user that does not exist yet (``POST /api/auth/discord/user``); 409 for a known one."""
+    if not users.insert_user(db, user_id=user_id, username=username, now=now):
+        raise Conflict("User already exists")
     return users.record_link_by_id(
         db, user_id, username=username, display_name=display_name, avatar_url=avatar_url, now=now
     )
