@@ -43,6 +43,15 @@ param corsAllowedOrigins array = []
 @description('Name of the MongoDB database (MONGODB_DB).')
 param mongoDbName string = 'distrack'
 
+@description('Application id of the Discord app for Sign in with Discord (DISCORD_CLIENT_ID). Empty: the sign-in routes answer 503.')
+param discordClientId string = ''
+
+@description('The website (WEBSITE_URL): where a sign-in ends, and what embeds link to.')
+param websiteUrl string = 'https://distrack.nexusgit.info'
+
+@description('redirect_uri values the website may use for sign-in besides the app\'s own callback (AUTH_REDIRECT_URIS).')
+param authRedirectUris array = []
+
 var tags = {
   application: appName
   environment: environmentName
@@ -222,6 +231,16 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'
       LINK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/link-secret/)'
+      // Sign in with Discord; the callback is this app's own host (register it as a redirect of the Discord app).
+      DISCORD_CLIENT_ID: discordClientId
+      DISCORD_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/discord-client-secret/)'
+      DISCORD_API_BASE: 'https://discord.com/api'
+      DISCORD_CDN_URL: 'https://cdn.discordapp.com'
+      DISCORD_REDIRECT_URI: 'https://${functionApp.properties.defaultHostName}/api/auth/discord/callback'
+      DISCORD_SCOPES: 'identify'
+      AUTH_REDIRECT_URIS: join(authRedirectUris, ',')
+      WEBSITE_URL: websiteUrl
+      WEBSITE_JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/website-jwt-secret/)'
       TRUSTED_PROXY_HOPS: '1'
       STREAK_MIN_SECONDS: '60'
       MAX_SESSION_AGE_DAYS: '30'

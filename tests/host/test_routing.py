@@ -13,6 +13,8 @@ def _table() -> RouteTable:
             compile_route("items/{id:int}", ["GET"], "item_by_number"),
             compile_route("items/{name}", ["GET"], "item_by_name"),
             compile_route("files/{name?}", ["PUT"], "file"),
+            compile_route("badge/{userId}/{metric}.svg", ["GET"], "badge_svg"),
+            compile_route("badge/{userId}/{metric}.json", ["GET"], "badge_json"),
             compile_route("", ["GET"], "index"),
         ]
     )
@@ -58,3 +60,12 @@ def test_wrong_method_reports_the_allowed_ones() -> None:
 def test_literals_match_case_insensitively_and_trailing_slash() -> None:
     table = RouteTable([compile_route("health", ["GET"], "health")])
     assert table.match("get", "Health/").route is not None
+
+
+def test_a_parameter_with_an_extension_matches_only_that_extension() -> None:
+    svg = _table().match("GET", "badge/123/total.svg")
+    assert (svg.route.target, svg.params) == ("badge_svg", {"userId": "123", "metric": "total"})  # type: ignore[union-attr]
+    json = _table().match("GET", "badge/123/rank-week.json")
+    assert (json.route.target, json.params) == ("badge_json", {"userId": "123", "metric": "rank-week"})  # type: ignore[union-attr]
+    assert _table().match("GET", "badge/123/total.png").route.target == "catch_all"  # type: ignore[union-attr]
+    assert _table().match("GET", "badge/123/.svg").route.target == "catch_all"  # type: ignore[union-attr]

@@ -2,8 +2,8 @@
 
 The local host dispatches with this table, and the catch-all function uses it to tell an unknown
 route (404) from a known route called with the wrong method (405). Precedence follows ASP.NET
-routing: per segment, literals beat constrained parameters, which beat plain, optional and
-catch-all parameters.
+routing: per segment, literals beat constrained parameters and complex segments (``{metric}.svg``),
+which beat plain, optional and catch-all parameters.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import azure.functions as func
 _PARAMETER = re.compile(
     r"^\{(?P<star>\*)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<constraint>[^}?]+))?(?P<optional>\?)?\}$"
 )
+
+# A complex segment of one parameter and a literal extension, such as ``{metric}.svg``.
+_PARAMETER_WITH_SUFFIX = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}(?P<suffix>\.[A-Za-z0-9]+)$")
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -44,6 +47,11 @@ def compile_route(template: str, methods: Iterable[str], target: Any) -> Route:
     precedence: list[int] = []
     for segment in template.strip("/").split("/") if template.strip("/") else []:
         match = _PARAMETER.match(segment)
+        suffixed = _PARAMETER_WITH_SUFFIX.match(segment)
+        if suffixed is not None:
+            parts.append(f"/(?P<{suffixed['name']}>[^/]+?){re.escape(suffixed['suffix'])}")
+            precedence.append(1)  # its literal part ranks it with the constrained parameters
+            continue
         if match is None:
             parts.append("/" + re.escape(segment))
             precedence.append(0)

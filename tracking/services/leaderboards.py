@@ -53,6 +53,12 @@ class BoardView:
 
 
 @dataclass(frozen=True)
+class Standing:
+    rank: int
+    total_seconds: float
+
+
+@dataclass(frozen=True)
 class TopUser:
     user_id: str
     username: str
@@ -104,13 +110,17 @@ def _page_after_cursor(
     return page, boards.count_ahead(db, board=board, key=key, total=page[0].total, user_id=page[0].user_id) + 1
 
 
+def _rank_of(db: Database[Any], *, board: str, key: str, entry: BoardEntry) -> int:
+    return boards.count_ahead(db, board=board, key=key, total=entry.total, user_id=entry.user_id) + 1
+
+
 def _me_and_neighbours(
     db: Database[Any], *, board: str, key: str, user_id: str
 ) -> tuple[list[tuple[int, BoardEntry]], list[tuple[int, BoardEntry]]]:
     own = boards.find_entry(db, board=board, key=key, user_id=user_id)
     if own is None:
         return [], []
-    rank = boards.count_ahead(db, board=board, key=key, total=own.total, user_id=own.user_id) + 1
+    rank = _rank_of(db, board=board, key=key, entry=own)
     above = boards.find_before(db, board=board, key=key, total=own.total, user_id=own.user_id, limit=NEIGHBOURS)
     below = boards.find_after(db, board=board, key=key, total=own.total, user_id=own.user_id, limit=NEIGHBOURS)
     around = [(rank - len(above) + index, entry) for index, entry in enumerate(above)]
@@ -161,6 +171,17 @@ def read_board(
         neighbours=everyone[len(ranked) + len(me) :],
         next_cursor=ranking.encode_cursor(entries[-1].total, entries[-1].user_id) if len(entries) == limit else None,
     )
+
+
+def read_standing(
+    db: Database[Any], *, timeframe: Timeframe, user_id: str, now: datetime, zone: ZoneInfo
+) -> Standing | None:
+    """The user's rank and total on the current period of a board; None when they are not on it."""
+    key = period_at(timeframe, now, zone).key
+    own = boards.find_entry(db, board=board_name(timeframe), key=key, user_id=user_id)
+    if own is None:
+        return None
+    return Standing(rank=_rank_of(db, board=board_name(timeframe), key=key, entry=own), total_seconds=own.total)
 
 
 def read_top_all_time(db: Database[Any], *, limit: int) -> list[TopUser]:
