@@ -16,6 +16,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from tests.utils.fake_discord import FakeDiscord, discord_env, running_fake_discord
 from tests.utils.hosts import RunningHost, start_host
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.store import client as store_client
@@ -70,6 +71,35 @@ def module_host(
     """One local host per test module, on a database of its own."""
     name = _database_name()
     host = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"))
+    try:
+        yield host
+    finally:
+        host.stop()
+        mongo.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def fake_discord() -> Iterator[FakeDiscord]:
+    """A fake Discord (OAuth2 token, /users/@me, CDN avatars) on 127.0.0.1, one per test module."""
+    with running_fake_discord() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def discord_host(
+    mongodb_uri: str,
+    mongo: MongoClient[dict[str, Any]],
+    fake_discord: FakeDiscord,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningHost]:
+    """A local host that signs in with ``fake_discord`` and fetches avatars from it, on a database of its own."""
+    name = _database_name()
+    host = start_host(
+        mongodb_uri=mongodb_uri,
+        database=name,
+        log_dir=tmp_path_factory.mktemp("host"),
+        extra_env=discord_env(fake_discord),
+    )
     try:
         yield host
     finally:

@@ -268,6 +268,7 @@ def test_delete_leaves_nothing_that_names_the_user(api: RunningHost, seeded: dic
         "message": "User data deleted",
         "deleted": {
             "apikeys": 1,
+            "websessions": 0,
             "linkcodes": 1,
             "codingsessions": 3,
             "heartbeats": 0,
