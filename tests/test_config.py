@@ -58,3 +58,36 @@ def test_an_unresolved_key_vault_reference_is_never_a_key(monkeypatch: pytest.Mo
     monkeypatch.setenv("ADMIN_API_KEY", "@Microsoft.KeyVault(VaultName=distrack-kv;SecretName=admin-api-key)")
     with pytest.raises(config.SettingError, match="ADMIN_API_KEY=\\(hidden\\) is invalid: is an unresolved Key Vault"):
         _ = config.settings().admin_api_key
+
+
+def test_discord_and_website_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_SCOPES", "identify, email")
+    monkeypatch.setenv("AUTH_REDIRECT_URIS", "https://site.test/cb, http://localhost:3000/cb")
+    monkeypatch.setenv("WEBSITE_URL", "https://site.test/")
+    monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:8080/api/")
+    current = config.settings()
+    assert current.discord_scopes == ("identify", "email")
+    assert current.auth_redirect_uris == ("https://site.test/cb", "http://localhost:3000/cb")
+    assert (current.website_url, current.discord_api_base) == ("https://site.test", "http://127.0.0.1:8080/api")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("DISCORD_SCOPES", "email", "must be identify, or identify email"),
+        ("DISCORD_SCOPES", "identify guilds", "must be identify, or identify email"),
+        ("DISCORD_API_BASE", "http://discord.com/api", "plain http only to a loopback address"),
+        ("DISCORD_CDN_URL", "https://cdn.test/?x=1", "must not have a query string"),
+        ("AUTH_REDIRECT_URIS", "https://site.test/cb,/relative", "must be an absolute"),
+        ("DISCORD_CLIENT_ID", "my-app", "must be empty or a Discord application id"),
+        ("WEBSITE_JWT_SECRET", "short", "must be empty or at least 32 characters"),
+    ],
+)
+def test_bad_discord_and_website_settings_name_themselves(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, problem: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    setting = config.find_setting(name)
+    assert setting is not None
+    with pytest.raises(config.SettingError, match=f"Setting {name}=.* is invalid: .*{problem}"):
+        setting.parse_from(config.settings().environ)

@@ -103,7 +103,7 @@ def badge_svg(badge: Badge) -> str:
     label_text, message_text = text_width(badge.label), text_width(badge.message)
     label_width, message_width = round(label_text + PADDING, 1), round(message_text + PADDING, 1)
     width = round(label_width + message_width, 1)
-    title = escape(f"{badge.label}: {badge.message}")
+    title = f"{badge.label}: {badge.message}"
     label, message = escape(badge.label), escape(badge.message)
     color = COLORS[badge.color]
 
@@ -113,7 +113,7 @@ def badge_svg(badge: Badge) -> str:
 
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" aria-label={quoteattr(title)}>'
-        f"<title>{title}</title>"
+        f"<title>{escape(title)}</title>"
         '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
         '<stop offset="1" stop-opacity=".1"/></linearGradient>'
         f'<clipPath id="r"><rect width="{width}" height="20" rx="3" fill="#fff"/></clipPath>'
