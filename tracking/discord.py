@@ -84,8 +84,10 @@ def fetch_avatar(url: str, *, cdn_url: str) -> bytes | None:
     """The image at ``url`` if it is on Discord's CDN and answers in time; None otherwise (nothing else is fetched)."""
     if not url.startswith(f"{cdn_url}/"):
         return None
+    session = requests.Session()
+    session.trust_env = False
     try:
-        with requests.get(url, timeout=AVATAR_TIMEOUT_SECONDS, allow_redirects=False, stream=True) as response:
+        with session, session.get(url, timeout=AVATAR_TIMEOUT_SECONDS, allow_redirects=False, stream=True) as response:
             if response.status_code != 200 or not response.headers.get("Content-Type", "").startswith("image/"):
                 return None
             body = b""

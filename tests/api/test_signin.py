@@ -408,6 +408,7 @@ def test_a_session_edits_its_own_profile_and_nothing_else(host: RunningHost, fak
         ("POST", "coding-session", {"userId": USER_A, "duration": 60, "sessionDate": "2026-01-01T00:00:00Z"}),
         ("POST", "auth/discord/user", {"discordId": USER_B, "username": "grace"}),
         ("GET", "admin/stats", None),
+        ("POST", "compat/wakatime/v1/users/current/heartbeats", {"time": 1, "entity": "a.py", "type": "file"}),
     ],
 )
 def test_a_session_cannot_use_service_admin_or_ingest_routes(

@@ -32,3 +32,10 @@ def test_keys_are_random_long_and_hashed_with_sha256() -> None:
     assert key != new_api_key()
     assert hash_api_key(key) == hashlib.sha256(key.encode()).hexdigest()
     assert display_prefix(key) == key[:10]
+
+
+def test_a_website_session_acts_only_for_its_user_and_is_no_service() -> None:
+    session = Caller(scope="ingest", user_id="111", key_id="s1", credential="session")
+    assert session.is_session and not INGEST_A.is_session
+    assert (session.acts_for("111"), session.acts_for("222"), session.is_service) == (True, False, False)
+    assert [session.has_scope(s) for s in ("ingest", "service", "admin")] == [True, False, False]

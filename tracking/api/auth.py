@@ -194,7 +194,7 @@ def identify(req: func.HttpRequest, access: Access) -> Caller:
     now = datetime.now(UTC)
     key_hash = hash_api_key(token)
     bootstrap = _bootstrap_caller(key_hash)
-    if bootstrap is None and not access.wakatime and signin.is_session_token(token):
+    if bootstrap is None and signin.is_session_token(token):
         try:
             return _session_caller(token, now=now)
         except signin.InvalidToken as error:
