@@ -69,7 +69,9 @@ class Access:
             return
         if caller.is_anonymous:
             if self.sessions == "only":
-                raise Unauthorized("Authentication required: send Authorization: Bearer <session token>")
+                raise Unauthorized(
+                    "Authentication required: send Authorization: Bearer <session token>", headers=self.challenge
+                )
             how = "Authorization: Basic base64(<API key>) or ?api_key=" if self.wakatime else "Authorization: Bearer"
             raise Unauthorized(f"Authentication required: send {how} <API key>", headers=self.challenge)
         if caller.is_session:
