@@ -1,9 +1,10 @@
 """What each HTTP route takes and answers, declared once on its ``endpoint`` and read by the OpenAPI document.
 
-A route's ``answers`` map each success status to what its body holds: a pydantic model, any type pydantic
-can describe (``list[Model]``, ``dict[str, Any]``), a ``Media`` for a body that is not JSON, or None for
-no body (a redirect). Error statuses need no declaration: every error has the one shape of
-``tracking.api.http.error_response``, and the document derives which errors a route can answer.
+``answers`` map each success status to what its body holds: a pydantic model, any type pydantic can
+describe (``list[Model]``, ``dict[str, Any]``), a ``Media`` for a body that is not JSON, or None for no
+body (a redirect); ``body`` is described the same way. Error statuses need no declaration: every error
+has the one shape of ``tracking.api.http.error_response``, and the document derives which errors a
+route can answer.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Media:
 class Contract:
     auth: Access
     answers: Mapping[int, Any] = field(default_factory=dict)
-    body: type[BaseModel] | Media | None = None
+    body: Any = None
     query: type[BaseModel] | None = None
 
 

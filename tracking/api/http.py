@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from tracking import config
 from tracking.api.auth import Access, authorize
-from tracking.api.contract import Contract, Media
+from tracking.api.contract import Contract
 from tracking.domain.periods import TIMEFRAMES, Timeframe
 from tracking.errors import AppError, BadRequest, PayloadTooLarge
 from tracking.store.client import is_unavailable
@@ -193,7 +193,7 @@ def endpoint(
     *,
     auth: Access,
     answers: Mapping[int, Any] | None = None,
-    body: type[BaseModel] | Media | None = None,
+    body: Any = None,
     query: type[BaseModel] | None = None,
     body_limit: config.Setting[int] = config.MAX_BODY_BYTES,
 ) -> Callable[[Handler], Handler]:
@@ -224,7 +224,7 @@ DurableHandler = Callable[[func.HttpRequest, Any], Awaitable[func.HttpResponse]]
 
 
 def durable_endpoint(
-    *, auth: Access, answers: Mapping[int, Any] | None = None, body: type[BaseModel] | None = None
+    *, auth: Access, answers: Mapping[int, Any] | None = None, body: Any = None
 ) -> Callable[[DurableHandler], DurableHandler]:
     """``endpoint`` for an async handler that binds a Durable client with ``client_name="client"``."""
     contract = Contract(auth=auth, answers=answers or {}, body=body)
