@@ -18,11 +18,14 @@ from pydantic import BaseModel
 from tracking.api.auth import Access
 
 
-@dataclass(frozen=True)
 class Media:
-    """A body that is not JSON, such as ``image/png`` or ``text/html``."""
+    """A body that is not JSON, of one of ``media_types`` such as ``image/png`` or ``text/html``."""
 
-    media_type: str
+    def __init__(self, *media_types: str):
+        self.media_types = media_types
+
+    def __repr__(self) -> str:
+        return f"Media{self.media_types!r}"
 
 
 @dataclass(frozen=True)
