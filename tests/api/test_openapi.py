@@ -9,11 +9,11 @@ import azure.functions as func
 import pytest
 from openapi_spec_validator import validate
 
+from tests.utils.hosts import RunningHost
 from tracking.api.openapi import DOCS_ASSETS
 from tracking.blueprints import BLUEPRINTS
 from tracking.domain.profiles import USER_ID_PATTERN
 from tracking.host.devdb import ROOT
-from tests.utils.hosts import RunningHost
 
 _PARAMETER = re.compile(r"\{[^}]*\}")
 # A route's heading in docs/api.md: ### `METHOD /api/path?query` (who may call it)
