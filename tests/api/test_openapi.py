@@ -70,7 +70,7 @@ def test_every_operation_names_its_success_answers_its_errors_and_its_access(doc
     for (method, path), operation in _documented(document).items():
         statuses = set(operation["responses"])
         assert any(status.startswith(("2", "3")) for status in statuses), (method, path)
-        assert {"503", "default"} <= statuses, (method, path)
+        assert "503" in statuses, (method, path)
         if operation["security"]:
             assert {"401", "403"} <= statuses, (method, path)
 

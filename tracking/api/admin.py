@@ -171,7 +171,7 @@ def admin_system_stats(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("admin_recent_sessions")
 @bp.route(route="admin/sessions/recent", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN, answers={200: list[dict[str, Any]]}, query=RecentSessionsQuery)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]}, query=RecentSessionsQuery)
 def admin_recent_sessions(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, RecentSessionsQuery)
     return json_response(reports.recent_sessions(get_db(), limit=query.limit))

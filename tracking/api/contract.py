@@ -2,9 +2,9 @@
 
 ``answers`` map each success status to what its body holds: a pydantic model, any type pydantic can
 describe (``list[Model]``, ``dict[str, Any]``), a ``Media`` for a body that is not JSON, or None for no
-body (a redirect); ``body`` is described the same way. Error statuses need no declaration: every error
-has the one shape of ``tracking.api.http.error_response``, and the document derives which errors a
-route can answer.
+body (a redirect); ``body`` is described the same way. Every error has the one shape of
+``tracking.api.http.error_response``; the document derives the errors a route's kind can answer
+(400, 401, 403, 404, 413, 503), and ``errors`` names the others its use case answers.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Contract:
     answers: Mapping[int, Any] = field(default_factory=dict)
     body: Any = None
     query: type[BaseModel] | None = None
+    # Error statuses the use case answers beyond those every route of its kind can (409, 429, ...).
+    errors: tuple[int, ...] = ()
 
 
 def contract_of(function: Any) -> Contract | None:

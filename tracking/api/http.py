@@ -195,14 +195,15 @@ def endpoint(
     answers: Mapping[int, Any] | None = None,
     body: Any = None,
     query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
     body_limit: config.Setting[int] = config.MAX_BODY_BYTES,
 ) -> Callable[[Handler], Handler]:
     """Wrap a handler with its access rule, its body size limit (a setting) and the one error path.
 
-    ``answers``, ``body`` and ``query`` declare the route's contract for the OpenAPI document
+    ``answers``, ``body``, ``query`` and ``errors`` declare the route's contract for the OpenAPI document
     (tracking.api.contract); the handler still parses with ``read_json`` and ``read_query``.
     """
-    contract = Contract(auth=auth, answers=answers or {}, body=body, query=query)
+    contract = Contract(auth=auth, answers=answers or {}, body=body, query=query, errors=errors)
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)

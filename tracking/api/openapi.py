@@ -15,6 +15,7 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import resources
 from typing import Any
 
@@ -57,7 +58,9 @@ _ERRORS = {
     401: "No API key, or an unknown one",
     403: "The key may not do this",
     404: "Not found",
+    409: "In conflict with what exists",
     413: "The body is too large",
+    429: "Too many attempts (with Retry-After)",
     503: "The database is unavailable (with Retry-After)",
 }
 
@@ -196,7 +199,7 @@ def _who(access: Access) -> str:
 def _error_statuses(route: DocumentedRoute) -> list[int]:
     contract = route.contract
     has_parameters = "{" in route.path
-    statuses = {503}
+    statuses = {503, *contract.errors}
     if contract.body is not None or contract.query is not None or has_parameters or contract.auth.wakatime:
         statuses.add(400)
     if contract.auth.scope is not None:
@@ -222,8 +225,10 @@ def _operation(route: DocumentedRoute, schemas: _Schemas) -> dict[str, Any]:
         if answer is not None:
             responses[str(status)]["content"] = _content(schemas, answer, "serialization")
     for status in _error_statuses(route):
-        responses[str(status)] = {"$ref": f"#/components/responses/{status}"}
-    responses["default"] = {"$ref": "#/components/responses/default"}
+        responses[str(status)] = {
+            "description": _ERRORS.get(status, HTTPStatus(status).phrase),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
     operation: dict[str, Any] = {
         "operationId": route.name if route.method in ("GET", "POST") else f"{route.name}_{route.method.lower()}",
         "tags": [route.module],
@@ -243,9 +248,6 @@ def openapi_document(routes: Sequence[DocumentedRoute]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    responses = {str(status): {"description": text, **error} for status, text in _ERRORS.items()}
-    responses["default"] = {"description": "Any other error", **error}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -256,7 +258,6 @@ def openapi_document(routes: Sequence[DocumentedRoute]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": {**schemas.components, "Error": ERROR_SCHEMA},
-            "responses": responses,
             "securitySchemes": SECURITY_SCHEMES,
         },
     }

@@ -30,7 +30,7 @@ def _snapshot_public(result: SnapshotResult) -> SnapshotPublic:
 
 @bp.function_name("snapshot_take")
 @bp.route(route="snapshot/{timeframe}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN, answers={200: SnapshotPublic}, body=SnapshotCreate)
+@endpoint(auth=ADMIN, answers={200: SnapshotPublic}, body=SnapshotCreate, errors=(409,))
 def snapshot_take(req: func.HttpRequest) -> func.HttpResponse:
     timeframe = read_timeframe(req)
     body = read_json(req, SnapshotCreate, optional=True)
