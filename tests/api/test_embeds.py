@@ -7,13 +7,14 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
 from tests.utils.factories import USER_A, USER_B, bearer, create_api_key, create_user
-from tests.utils.fake_discord import WEBSITE, FakeDiscord
+from tests.utils.fake_discord import WEBSITE, FakeDiscord, sign_in
+from tests.utils.fake_discord import query_of as _query
 from tests.utils.hosts import SERVICE_KEY, RunningHost
 from tracking.domain.durations import duration_text
 
@@ -28,10 +29,6 @@ def host(discord_host: RunningHost, fake_discord: FakeDiscord) -> RunningHost:
     return discord_host
 
 
-def _query(url: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
-
-
 def _coded_seconds() -> int:
     """90 minutes up to now, or less just after midnight UTC: one day and one week of the boards and the streak."""
     now = datetime.now(UTC)
@@ -44,9 +41,7 @@ def _sign_in_ada(host: RunningHost, fake: FakeDiscord, global_name: str = "Ada")
 
     Returns how long, as the badges write it (``1 hr 30 mins`` but just after midnight).
     """
-    state = _query(host.get("auth/discord", allow_redirects=False).headers["Location"])["state"]
-    fake.add_code("code", {"id": USER_A, "username": "ada", "global_name": global_name, "avatar": AVATAR})
-    assert host.get("auth/discord/callback", params={"code": "code", "state": state}, allow_redirects=False).ok
+    sign_in(host, fake, {"id": USER_A, "username": "ada", "global_name": global_name, "avatar": AVATAR})
     seconds = _coded_seconds()
     session = {
         "userId": USER_A,

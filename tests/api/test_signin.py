@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -19,7 +18,9 @@ from tests.utils.fake_discord import (
     WEBSITE,
     WEBSITE_CALLBACK,
     FakeDiscord,
+    sign_in,
 )
+from tests.utils.fake_discord import query_of as _query
 from tests.utils.hosts import SERVICE_KEY, RunningHost
 from tracking.domain import signin as rules
 
@@ -38,10 +39,6 @@ def _get(host: RunningHost, path: str, **kwargs: Any) -> requests.Response:
     return host.get(path, allow_redirects=False, **kwargs)
 
 
-def _query(url: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
-
-
 def _start(host: RunningHost) -> str:
     """The state of a sign-in started at GET /api/auth/discord, as Discord would hand it back."""
     response = _get(host, "auth/discord")
@@ -50,12 +47,7 @@ def _start(host: RunningHost) -> str:
 
 
 def _sign_in(host: RunningHost, fake: FakeDiscord, user: dict[str, Any] = ADA, code: str = "code-ada") -> str:
-    """A whole browser sign-in; the session token the website is given."""
-    state = _start(host)
-    fake.add_code(code, user)
-    response = _get(host, "auth/discord/callback", params={"code": code, "state": state})
-    assert response.status_code == 302, response.text
-    return _query(response.headers["Location"])["token"]
+    return sign_in(host, fake, user, code)
 
 
 def _stored(host: RunningHost) -> tuple[int, int]:

@@ -15,12 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+from tracking.host.process import RunningHost
+
 CLIENT_ID = "123456789012345678"
 CLIENT_SECRET = "fake-discord-client-secret"
+# What a test host signing in against the fake is configured with (discord_env).
+CALLBACK = "https://api.distrack.test/api/auth/discord/callback"
+WEBSITE = "https://distrack.test"
+WEBSITE_CALLBACK = "https://distrack.test/auth/callback"
+JWT_SECRET = "website-jwt-secret-for-tests-0123456789abcdef"
 
 
 def avatar_png() -> bytes:
@@ -128,7 +135,16 @@ def discord_env(fake: FakeDiscord) -> dict[str, str]:
     }
 
 
-CALLBACK = "https://api.distrack.test/api/auth/discord/callback"
-WEBSITE = "https://distrack.test"
-WEBSITE_CALLBACK = "https://distrack.test/auth/callback"
-JWT_SECRET = "website-jwt-secret-for-tests-0123456789abcdef"
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+def sign_in(host: RunningHost, fake: FakeDiscord, user: dict[str, Any], code: str = "code") -> str:
+    """A whole browser sign-in of ``user`` (a ``/users/@me`` answer) on ``host``; the session token it ends with."""
+    started = host.get("auth/discord", allow_redirects=False)
+    assert started.status_code == 302, started.text
+    fake.add_code(code, user)
+    state = query_of(started.headers["Location"])["state"]
+    done = host.get("auth/discord/callback", params={"code": code, "state": state}, allow_redirects=False)
+    assert done.status_code == 302 and "/auth/distrack?" in done.headers["Location"], done.headers.get("Location")
+    return query_of(done.headers["Location"])["token"]

@@ -81,7 +81,7 @@ def auth_discord_callback(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("auth_discord_exchange")
 @bp.route(route="auth/discord/callback", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC, answers={200: DiscordSignInPublic}, body=DiscordCallbackCreate)
+@endpoint(auth=PUBLIC, answers={200: DiscordSignInPublic}, body=DiscordCallbackCreate, errors=(502,))
 def auth_discord_exchange(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, DiscordCallbackCreate)
     done = signin.sign_in(
@@ -106,7 +106,7 @@ def auth_discord_exchange(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("auth_user")
 @bp.route(route="auth/user", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WEBSITE_SESSION, answers={200: AuthenticatedPublic})
+@endpoint(auth=WEBSITE_SESSION, answers={200: AuthenticatedPublic}, errors=(404,))
 def auth_user(req: func.HttpRequest) -> func.HttpResponse:
     user = signin.read_signed_in_user(get_db(), caller=current_caller())
     return json_response(AuthenticatedPublic(authenticated=True, user=_signed_in(user)))
@@ -114,7 +114,7 @@ def auth_user(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("auth_verify_token")
 @bp.route(route="auth/verify-token", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WEBSITE_SESSION, answers={200: TokenVerifiedPublic})
+@endpoint(auth=WEBSITE_SESSION, answers={200: TokenVerifiedPublic}, errors=(404,))
 def auth_verify_token(req: func.HttpRequest) -> func.HttpResponse:
     user = signin.read_signed_in_user(get_db(), caller=current_caller())
     return json_response(TokenVerifiedPublic(valid=True, user=_signed_in(user)))
@@ -144,7 +144,7 @@ def auth_discord_user(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("auth_discord_user_create")
 @bp.route(route="auth/discord/user", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE, answers={201: DiscordUserCreatedPublic}, body=DiscordUserCreate)
+@endpoint(auth=SERVICE, answers={201: DiscordUserCreatedPublic}, body=DiscordUserCreate, errors=(409,))
 def auth_discord_user_create(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, DiscordUserCreate)
     user = profiles.create_user(
