@@ -41,6 +41,7 @@ from pathlib import Path
 import requests
 
 from bench.servers import ADMIN_KEY, SERVICE_KEY, bench_database, bench_host, server_label
+from tracking.config import MONGODB_TIMEOUT_MS
 from tracking.host.devdb import DevDatabase
 from tracking.host.process import RunningHost
 from tracking.store import sessions
@@ -380,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outages", default="stop,pause", help="outage runs: stop, pause, both or none ('')")
     parser.add_argument("--outage-clients", type=int, default=4)
     parser.add_argument("--outage-seconds", type=float, default=30, help="length of an outage run (down a third)")
-    parser.add_argument("--timeout-ms", type=int, default=2000, help="the host's MONGODB_TIMEOUT_MS")
+    parser.add_argument(
+        "--timeout-ms", type=int, default=MONGODB_TIMEOUT_MS.parse_from({}), help="the host's MONGODB_TIMEOUT_MS"
+    )
     parser.add_argument("--margin-ms", type=int, default=1000, help="allowed above --timeout-ms during an outage")
     args = parser.parse_args(argv)
     client_counts = [int(count) for count in args.clients.split(",") if count]
