@@ -58,6 +58,10 @@ LANGUAGES = ("python", "typescriptreact", "go", "markdown")
 # A client gives up on an answer after this long (counted as an error: no answer).
 REQUEST_TIMEOUT_SECONDS = 60
 RSS_SAMPLE_SECONDS = 0.5
+TABLE_HEADER = (
+    f"{'clients':>7} {'kind':<7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+    f"{'max ms':>8}  errors"
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Posted:
 @dataclass
 class BenchUser:
     user_id: str
+    name: str
     key: str
     slots: Iterator[int]
 
@@ -134,10 +139,10 @@ def create_users(host: RunningHost, *, count: int, seed: int) -> list[BenchUser]
     """``count`` users, each linked and given an ingest key through the API."""
     users = []
     for index in range(count):
-        user_id = str(300_000_000_000_000_000 + index)
+        user_id, name = str(300_000_000_000_000_000 + index), f"load{index}"
         linked = host.post(
             "link",
-            json={"userId": user_id, "username": f"load{index}"},
+            json={"userId": user_id, "username": name},
             headers={"Authorization": f"Bearer {SERVICE_KEY}"},
         )
         linked.raise_for_status()
@@ -149,7 +154,7 @@ def create_users(host: RunningHost, *, count: int, seed: int) -> list[BenchUser]
         issued.raise_for_status()
         slots = list(range(SLOTS))
         random.Random(seed + index).shuffle(slots)
-        users.append(BenchUser(user_id, issued.json()["key"], iter(slots)))
+        users.append(BenchUser(user_id, name, issued.json()["key"], iter(slots)))
     return users
 
 
@@ -158,7 +163,7 @@ def next_session(user: BenchUser, *, latest_end: datetime, number: int) -> tuple
     posted = Posted(user.user_id, end - SESSION, end)
     body: dict[str, object] = {
         "userId": user.user_id,
-        "username": f"load{user.user_id[-4:]}",
+        "username": user.name,
         "startTime": posted.start.isoformat(),
         "endTime": posted.end.isoformat(),
         "languages": {LANGUAGES[number % len(LANGUAGES)]: SESSION.total_seconds()},
@@ -280,12 +285,6 @@ def errors_text(answers: list[Answer]) -> str:
     return " ".join(f"{status}x{count}" for status, count in sorted(statuses.items())) or "0"
 
 
-TABLE_HEADER = (
-    f"{'clients':>7} {'kind':<7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-    f"{'max ms':>8}  errors"
-)
-
-
 def print_rows(label: str, run: Run) -> None:
     for kind in (*KINDS, "all"):
         answers = [answer for answer in run.answers if kind in ("all", answer.kind)]
@@ -373,12 +372,50 @@ def split(users: list[BenchUser], clients: int) -> list[list[BenchUser]]:
     return [users[index::clients] for index in range(clients)]
 
 
+def steady_run(uri: str, database: DevDatabase | None, args: argparse.Namespace, clients: int) -> bool:
+    """One client count's run and its rows; True when no acknowledged session was lost."""
+    with step_host(uri, args.timeout_ms) as host:
+        users = create_users(host, count=clients * args.users_per_client, seed=clients)
+        run = run_clients(host, split(users, clients), seconds=args.seconds, database=database)
+        counts = tally(host, run, users)
+    print_rows(str(clients), run)
+    print_step_footer(run, counts)
+    return counts.lost == 0
+
+
+def outage_run(uri: str, database: DevDatabase, args: argparse.Namespace, kind: str) -> bool:
+    """One outage run, its rows and its checks; True when every check passed."""
+    with step_host(uri, args.timeout_ms) as host:
+        users = create_users(host, count=args.outage_clients * args.users_per_client, seed=0)
+        outage = Outage(kind)
+        run = run_clients(
+            host,
+            split(users, args.outage_clients),
+            seconds=args.outage_seconds,
+            database=database,
+            meanwhile=cause_outage(outage, database, args.outage_seconds),
+        )
+        counts = tally(host, run, users)
+    how = "stopped (SIGTERM) and started again" if kind == "stop" else "frozen (SIGSTOP) and resumed (SIGCONT)"
+    print(
+        f"\noutage ({kind}): {args.outage_clients} clients for {args.outage_seconds:.0f} s, the database {how} "
+        f"at {outage.down:.1f} s (gone at {outage.gone:.1f} s), answering again at {outage.up:.1f} s"
+    )
+    print(TABLE_HEADER)
+    print_rows(str(args.outage_clients), run)
+    print_step_footer(run, counts)
+    checks = outage_checks(run, outage, counts, bound_ms=args.timeout_ms + args.margin_ms)
+    for passed, text in checks:
+        print(f"  [{'ok' if passed else 'FAILED'}] {text}")
+    return all(passed for passed, _ in checks)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20, help="length of each client count's run")
     parser.add_argument("--clients", default="1,4,16", help="client counts, comma-separated")
     parser.add_argument("--users-per-client", type=int, default=4)
-    parser.add_argument("--outages", default="stop,pause", help="outage runs: stop, pause, both or none ('')")
+    parser.add_argument("--outages", default="stop,pause", help="outage runs, comma-separated: stop, pause, or ''")
     parser.add_argument("--outage-clients", type=int, default=4)
     parser.add_argument("--outage-seconds", type=float, default=30, help="length of an outage run (down a third)")
     parser.add_argument(
@@ -391,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     if set(outages) - {"stop", "pause"}:
         parser.error("--outages takes stop and pause")
 
-    failed = False
+    passed = True
     with bench_database() as (uri, database):
         print(f"server: {server_label(uri)}; {os.cpu_count()} cores; host MONGODB_TIMEOUT_MS={args.timeout_ms}")
         print(
@@ -401,42 +438,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{args.seconds:.0f} s per client count")
         print(TABLE_HEADER)
         for clients in client_counts:
-            with step_host(uri, args.timeout_ms) as host:
-                users = create_users(host, count=clients * args.users_per_client, seed=clients)
-                run = run_clients(host, split(users, clients), seconds=args.seconds, database=database)
-                counts = tally(host, run, users)
-            print_rows(str(clients), run)
-            print_step_footer(run, counts)
-            failed |= counts.lost > 0
+            passed &= steady_run(uri, database, args, clients)
         if outages and database is None:
             print("\noutage runs skipped: MONGODB_URI names a server this bench did not start")
-            outages = []
-        for kind in outages:
-            assert database is not None
-            with step_host(uri, args.timeout_ms) as host:
-                users = create_users(host, count=args.outage_clients * args.users_per_client, seed=0)
-                outage = Outage(kind)
-                run = run_clients(
-                    host,
-                    split(users, args.outage_clients),
-                    seconds=args.outage_seconds,
-                    database=database,
-                    meanwhile=cause_outage(outage, database, args.outage_seconds),
-                )
-                counts = tally(host, run, users)
-            how = "stopped (SIGTERM) and started again" if kind == "stop" else "frozen (SIGSTOP) and resumed (SIGCONT)"
-            print(
-                f"\noutage ({kind}): {args.outage_clients} clients for {args.outage_seconds:.0f} s, the database "
-                f"{how} at {outage.down:.1f} s (gone at {outage.gone:.1f} s), answering again at {outage.up:.1f} s"
-            )
-            print(TABLE_HEADER)
-            print_rows(str(args.outage_clients), run)
-            print_step_footer(run, counts)
-            for passed, text in outage_checks(run, outage, counts, bound_ms=args.timeout_ms + args.margin_ms):
-                print(f"  [{'ok' if passed else 'FAILED'}] {text}")
-                failed |= not passed
-    print(f"\nresult: {'FAILED' if failed else 'passed'}")
-    return 1 if failed else 0
+        elif database is not None:
+            for kind in outages:
+                passed &= outage_run(uri, database, args, kind)
+    print(f"\nresult: {'passed' if passed else 'FAILED'}")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
