@@ -11,8 +11,9 @@ Then one run per ``--outages`` kind, ``--outage-clients`` clients for ``--outage
 database down for the middle third: ``stop`` ends it (SIGTERM) and starts it again on the same port and data,
 ``pause`` freezes it (SIGSTOP, then SIGCONT), so that connections hang instead of being refused. It checks that no
 acknowledged session is lost, that every answer other than 2xx is 503 with ``Retry-After``, that every answer
-during the outage came within ``MONGODB_TIMEOUT_MS`` (``--timeout-ms``) plus ``--margin-ms``, and that 2xx
-answers come back after it; it exits with 1 when a check fails or a session is lost.
+during the outage came within ``MONGODB_TIMEOUT_MS`` (``--timeout-ms``) plus ``--margin-ms`` (for the work a
+request did before it met the outage: an ingest takes up to a second at 4 clients on 2 cores), and that 2xx answers
+come back after it; it exits with 1 when a check fails or a session is lost.
 
     .venv/bin/python -m bench.load [--seconds 20] [--clients 1,4,16] [--outages stop,pause] [--outage-seconds 30]
 
@@ -421,7 +422,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout-ms", type=int, default=MONGODB_TIMEOUT_MS.parse_from({}), help="the host's MONGODB_TIMEOUT_MS"
     )
-    parser.add_argument("--margin-ms", type=int, default=1000, help="allowed above --timeout-ms during an outage")
+    parser.add_argument(
+        "--margin-ms",
+        type=int,
+        default=2000,
+        help="allowed above --timeout-ms during an outage, for the work a request did before it met the outage",
+    )
     args = parser.parse_args(argv)
     client_counts = [int(count) for count in args.clients.split(",") if count]
     outages = [kind for kind in args.outages.split(",") if kind]
