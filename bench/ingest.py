@@ -20,28 +20,24 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import bson
-from pymongo import MongoClient, monitoring
+from pymongo import monitoring
 from pymongo.database import Database
 
+from bench.servers import SERVICE_KEY, bench_database, bench_host, server_label
 from tracking import config
 from tracking.domain.sessions import NewSession, build_session
-from tracking.host.devdb import DevDatabase, free_port
-from tracking.host.process import start_host
 from tracking.models import SessionCreate
 from tracking.services.ingest import record_sessions
 from tracking.store import client as store_client
 
 LANGUAGES = ("python", "typescriptreact", "go", "java", "markdown", "rust", "shellscript")
-SERVICE_KEY = "bench-service-key-0123456789abcdefghijklmnop"
 HANDSHAKES = ("endSessions", "hello", "isMaster", "ismaster", "ping")
 
 
@@ -71,15 +67,6 @@ class Counter(monitoring.CommandListener):
 class Cost:
     round_trips: list[int]
     reply_bytes: list[int]
-
-
-def server_label(uri: str) -> str:
-    probe: MongoClient[dict[str, Any]]
-    with MongoClient(uri) as probe:
-        info = probe.admin.command("buildInfo")
-    if "ferretdbVersion" in info:
-        return f"FerretDB {info['ferretdbVersion']} (SQLite), MongoDB wire version {info.get('version')}"
-    return f"MongoDB {info.get('version')}"
 
 
 def open_database(uri: str, prefix: str) -> Database[Any]:
@@ -176,22 +163,12 @@ def in_process(uri: str, counter: Counter, users: int, count: int) -> None:
 
 
 def over_http(uri: str, users: int, count: int) -> None:
-    database = f"bench_ingest_http_{uuid.uuid4().hex[:8]}"
-    with tempfile.TemporaryDirectory() as logs:
-        host = start_host(
-            mongodb_uri=uri, database=database, log_dir=Path(logs), extra_env={"SERVICE_API_KEY": SERVICE_KEY}
-        )
-        try:
-            payloads = bodies(users, count, datetime.now(UTC), seed=2)
-            headers = {"Authorization": f"Bearer {SERVICE_KEY}"}
-            started = time.perf_counter()
-            statuses = [host.post("coding-session", json=body, headers=headers).status_code for body in payloads]
-            elapsed = time.perf_counter() - started
-        finally:
-            host.stop()
-            cleanup: MongoClient[dict[str, Any]]
-            with MongoClient(uri) as cleanup:
-                cleanup.drop_database(database)
+    with bench_host(uri, prefix="bench_ingest_http") as host:
+        payloads = bodies(users, count, datetime.now(UTC), seed=2)
+        headers = {"Authorization": f"Bearer {SERVICE_KEY}"}
+        started = time.perf_counter()
+        statuses = [host.post("coding-session", json=body, headers=headers).status_code for body in payloads]
+        elapsed = time.perf_counter() - started
     failed = sum(status != 200 for status in statuses)
     print(
         f"over HTTP (local host, one request at a time): {count} sessions in {elapsed:.1f} s = "
@@ -209,20 +186,13 @@ def main() -> None:
 
     counter = Counter()
     monitoring.register(counter)
-    configured = os.environ.get("MONGODB_URI", "").strip()
-    with tempfile.TemporaryDirectory() as folder:
-        server = None if configured else DevDatabase(Path(folder), free_port()).start()
-        uri = configured or server.uri  # type: ignore[union-attr]
-        try:
-            print(f"server: {server_label(uri)}")
-            compare_histories(uri, counter, args.probe)
-            if args.sessions:
-                in_process(uri, counter, args.users, args.sessions)
-            if args.http_sessions:
-                over_http(uri, args.users, args.http_sessions)
-        finally:
-            if server is not None:
-                server.stop()
+    with bench_database() as (uri, _):
+        print(f"server: {server_label(uri)}")
+        compare_histories(uri, counter, args.probe)
+        if args.sessions:
+            in_process(uri, counter, args.users, args.sessions)
+        if args.http_sessions:
+            over_http(uri, args.users, args.http_sessions)
 
 
 if __name__ == "__main__":

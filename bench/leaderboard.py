@@ -15,24 +15,21 @@ Uses MONGODB_URI when set, otherwise starts the development database in a tempor
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
+from bench.servers import bench_database, server_label
 from tracking.config import Settings
 from tracking.domain.credit import board_name
 from tracking.domain.periods import period_at
 from tracking.domain.sessions import build_session
-from tracking.host.devdb import DevDatabase, free_port
 from tracking.models import SessionCreate
 from tracking.services import leaderboards, snapshots
 from tracking.store import boards, sessions, users
@@ -158,10 +155,10 @@ def bench_size(client: MongoClient[dict[str, Any]], counter: Counter, size: int,
     client.drop_database(name)
 
 
-def run(uri: str, server: str, sizes: list[int], sample: int) -> None:
+def run(uri: str, sizes: list[int], sample: int) -> None:
     counter = Counter()
     client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True, event_listeners=[counter])
-    print(f"server: {server}")
+    print(f"server: {server_label(uri)}")
     print(f"{'users':>8} {'read':<28} {'round trips':>11} {'documents':>10} {'ms':>12}")
     for size in sizes:
         bench_size(client, counter, size, sample)
@@ -176,21 +173,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    uri = os.environ.get("MONGODB_URI", "").strip()
-    if uri:
-        run(uri, f"MONGODB_URI ({MongoClient(uri).server_info().get('version')})", sizes, args.old_way_sample)
-        return
-    with tempfile.TemporaryDirectory() as data:
-        database = DevDatabase(Path(data), free_port()).start()
-        try:
-            run(
-                database.uri,
-                "development database: FerretDB v1.24.2 with SQLite (every query a scan)",
-                sizes,
-                args.old_way_sample,
-            )
-        finally:
-            database.stop()
+    with bench_database() as (uri, _):
+        run(uri, sizes, args.old_way_sample)
 
 
 if __name__ == "__main__":

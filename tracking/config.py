@@ -138,7 +138,8 @@ MONGODB_TIMEOUT_MS = declare(
         "MONGODB_TIMEOUT_MS",
         "5000",
         _positive_int,
-        "Milliseconds to wait for a MongoDB server before a request fails with 503.",
+        "Milliseconds one MongoDB operation may wait (for a server, a connection or an answer) before the request"
+        " fails with 503.",
     )
 )
 MAX_BODY_BYTES = declare(

@@ -16,6 +16,7 @@ from tracking.domain.days import day_range, days_overlapped
 from tracking.domain.intervals import credit
 from tracking.domain.periods import period_at
 from tracking.domain.sessions import NewSession
+from tracking.errors import ServiceUnavailable
 from tracking.services import ingest
 from tracking.services.ingest import record_sessions, sweep_uncredited
 from tracking.store import boards, creditclaims, users
@@ -138,6 +139,33 @@ def test_a_dead_writers_claim_is_taken_over_and_the_user_rebuilt(db: Database[An
     assert_credited(db, [first, second])
     # The rebuild under the taken-over claim already credited the new session: nothing was left to add.
     assert users.find_credit_version_by_id(db, USER) == version + 1
+
+
+def test_a_writer_stuck_longer_than_the_database_timeout_is_not_waited_for(
+    db: Database[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = new_session(1, NOW - timedelta(hours=3), 30)
+    record(db, [first])
+    version = users.find_credit_version_by_id(db, USER)
+    assert version is not None
+    # A writer claimed the next version, then lost the database (an outage): its lease has not run out yet.
+    stuck_since = datetime.now(UTC) - timedelta(milliseconds=2 * config.settings().mongodb_timeout_ms)
+    assert datetime.now(UTC) - stuck_since < ingest.CLAIM_LEASE
+    creditclaims.insert_claim(db, user_id=USER, version=version + 1, now=stuck_since)
+
+    def waited(attempt: int, deadline: float) -> int:
+        raise AssertionError("waited for a writer that is stuck")
+
+    monkeypatch.setattr(ingest, "_wait", waited)
+    second = new_session(2, NOW - timedelta(hours=1), 20)
+    with pytest.raises(ServiceUnavailable) as raised:
+        record(db, [second])
+    assert raised.value.message == (
+        "Another request for this user is still being credited; the session is stored, try again shortly"
+    )
+    assert raised.value.headers == {"Retry-After": "5"}
+    assert db["codingsessions"].count_documents({"userId": USER}) == 2  # stored, credited once the lease is over
+    assert_credited(db, [first])
 
 
 def test_a_plan_that_fails_half_written_is_rebuilt_at_once(db: Database[Any], monkeypatch: pytest.MonkeyPatch) -> None:

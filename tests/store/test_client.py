@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import signal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
+from tracking.host.devdb import DevDatabase, free_port
 from tracking.store import client
 
 
@@ -28,8 +32,6 @@ def test_index_creation_is_idempotent(db: Database[dict[str, Any]], monkeypatch:
 
 
 def test_an_unreachable_server_is_reported_as_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracking.host.devdb import free_port
-
     monkeypatch.setenv("MONGODB_URI", f"mongodb://127.0.0.1:{free_port()}/")
     monkeypatch.setenv("MONGODB_TIMEOUT_MS", "300")
     client.close_client()
@@ -39,3 +41,26 @@ def test_an_unreachable_server_is_reported_as_unavailable(monkeypatch: pytest.Mo
         assert client.is_unavailable(raised.value)
     finally:
         client.close_client()
+
+
+def test_a_server_that_stops_answering_fails_the_operation_after_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a socket timeout an operation on a frozen server waits until the driver's monitor notices."""
+    server = DevDatabase(tmp_path, free_port()).start()
+    monkeypatch.setenv("MONGODB_URI", server.uri)
+    monkeypatch.setenv("MONGODB_TIMEOUT_MS", "500")
+    client.close_client()
+    try:
+        client.get_db()["probe"].insert_one({"key": 1})  # a pooled connection the next operation will use
+        assert server.process is not None
+        server.process.send_signal(signal.SIGSTOP)
+        with pytest.raises(PyMongoError) as raised:
+            client.get_db()["probe"].find_one({"key": 1})
+        assert raised.value.timeout
+        assert client.is_unavailable(raised.value)
+    finally:
+        if server.process is not None:
+            server.process.send_signal(signal.SIGCONT)
+        client.close_client()
+        server.stop()

@@ -85,7 +85,6 @@ def start_host(
         **os.environ,
         "MONGODB_URI": mongodb_uri,
         "MONGODB_DB": database,
-        "MONGODB_TIMEOUT_MS": "2000",
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "tracking.host", "--port", str(port)]

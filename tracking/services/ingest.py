@@ -71,6 +71,14 @@ class _LeaseExpired(ServiceUnavailable):
         )
 
 
+class _UserBusy(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "Another request for this user is still being credited; the session is stored, try again shortly",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+
 def _clock() -> datetime:
     return datetime.now(UTC)
 
@@ -197,24 +205,31 @@ def _apply(
 def _wait(attempt: int, deadline: float) -> int:
     """Sleep a little longer each time another writer holds the user; 503 once the wait is over."""
     if time.monotonic() > deadline:
-        raise ServiceUnavailable(
-            "Another request for this user is still being credited; the session is stored, try again shortly",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        raise _UserBusy()
     time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))
     return attempt + 1
 
 
 def _claim(db: Database[Any], *, user_id: str, version: int, now: datetime, settings: Settings) -> Claim | None:
-    """Our claim of ``version``, or None when a live writer holds it (a dead writer's is taken over and rebuilt)."""
+    """Our claim of ``version``, or None when a live writer holds it (a dead writer's is taken over and rebuilt).
+
+    A writer that has held its claim longer than a database operation may take (``MONGODB_TIMEOUT_MS``) is
+    stuck on the database or failed with it, as after an outage: waiting for its lease to run out would hold
+    this request for many seconds, so it answers 503 at once (its session is stored).
+    """
     claim = creditclaims.insert_claim(db, user_id=user_id, version=version, now=_clock())
     if claim is not None:
         return claim
     held = creditclaims.find_claim(db, user_id=user_id, version=version)
-    if held is not None and _clock() - held.claimed_at > CLAIM_LEASE:
+    if held is None:
+        return None
+    held_for = _clock() - held.claimed_at
+    if held_for > CLAIM_LEASE:
         taken = creditclaims.take_over_claim(db, held, now=_clock())
         if taken is not None:
             _rebuild_under_claim(db, user_id=user_id, claim=taken, now=now, settings=settings, changes={})
+    elif held_for > timedelta(milliseconds=settings.mongodb_timeout_ms):
+        raise _UserBusy()
     return None
 
 

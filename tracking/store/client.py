@@ -39,8 +39,15 @@ def get_client() -> MongoClient:
                     appname="distrack-functions",
                     tz_aware=True,
                     connect=False,
+                    # Every operation waits at most timeout_ms, whether for a server, a connection or an
+                    # answer (a server that stops answering would otherwise hold a request until the driver's
+                    # monitor notices), and fails instead of retrying, which would double that: the request
+                    # answers 503 with Retry-After and its client retries.
                     serverSelectionTimeoutMS=timeout_ms,
                     connectTimeoutMS=timeout_ms,
+                    socketTimeoutMS=timeout_ms,
+                    retryReads=False,
+                    retryWrites=False,
                     # Below the ~4 minute idle cut of Azure load balancers.
                     maxIdleTimeMS=120_000,
                 )
