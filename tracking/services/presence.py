@@ -1,0 +1,234 @@
+"""Live presence: record a heartbeat, who is coding now, and a board with the time of those coding now.
+
+``record_heartbeat`` counts the heartbeat against its key's rate limit and writes the user's presence: no
+read beyond the key's. The live reads never read sessions: the presences seen within the TTL (an index walk
+of the few coding now), their names, visibility and latest credited session end (one ``$in``), their
+credited totals of the period (one ``$in``), and for a board also its top page and the previous ranks (one
+``$in``), whatever the number of users. In-progress time follows tracking.domain.presence, so it is never
+counted twice. Only public, unarchived users are shown (tracking.domain.ranking.is_listed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo.database import Database
+
+from tracking.domain import presence as rules
+from tracking.domain import ranking
+from tracking.domain.credit import board_name
+from tracking.domain.languages import normalise_language
+from tracking.domain.periods import Period, Timeframe, period_at
+from tracking.domain.presence import Presence
+from tracking.domain.ranking import Listing
+from tracking.errors import BadRequest, TooManyRequests
+from tracking.store import boards, presence, ratelimits, snapshots, users
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    user_id: str
+    at: datetime | None
+    language: str | None
+    editor: str | None
+    project: str | None
+    session_id: str | None
+
+
+@dataclass(frozen=True)
+class RecordedHeartbeat:
+    user_id: str
+    at: datetime
+    live_until: datetime
+
+
+@dataclass(frozen=True)
+class CodingNow:
+    user_id: str
+    username: str
+    display_name: str
+    language: str | None
+    editor: str | None
+    project: str | None
+    since: datetime
+    last_seen: datetime
+    # Credited time of the board day plus the in-progress stretch inside it.
+    today_seconds: float
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    user_id: str
+    username: str
+    display_name: str
+    rank: int
+    total_seconds: float
+    credited_seconds: float
+    rank_delta: int
+    previous_rank: int | None
+    live: bool
+    language: str | None
+
+
+@dataclass(frozen=True)
+class LiveBoard:
+    timeframe: Timeframe
+    period_key: str
+    start: datetime | None
+    end: datetime | None
+    timezone: str
+    generated_at: datetime
+    entries: list[LiveEntry]
+
+
+def _write(db: Database[Any], *, heartbeat: Heartbeat, at: datetime, ttl: timedelta) -> None:
+    presence.record_heartbeat_by_user(
+        db,
+        user_id=heartbeat.user_id,
+        at=at,
+        ttl=ttl,
+        language=normalise_language(heartbeat.language) if heartbeat.language else None,
+        editor=heartbeat.editor,
+        project=heartbeat.project,
+        session_id=heartbeat.session_id,
+    )
+
+
+def record_heartbeat(
+    db: Database[Any], *, heartbeat: Heartbeat, key_id: str, now: datetime, ttl: timedelta
+) -> RecordedHeartbeat:
+    """Refresh the user's presence; 429 past the key's limit."""
+    at = rules.heartbeat_instant(heartbeat.at, now=now, ttl=ttl)
+    decision = ratelimits.hit_by_subject(db, rules.HEARTBEATS_PER_KEY, key_id, now=now)
+    if not decision.allowed:
+        raise TooManyRequests(
+            "Too many heartbeats for this key", headers={"Retry-After": str(decision.retry_after_seconds)}
+        )
+    _write(db, heartbeat=heartbeat, at=at, ttl=ttl)
+    return RecordedHeartbeat(user_id=heartbeat.user_id, at=at, live_until=at + ttl)
+
+
+def refresh_presence(db: Database[Any], *, heartbeat: Heartbeat, now: datetime, ttl: timedelta) -> None:
+    """Refresh presence from a heartbeat another route took and limits (a WakaTime one); a stale one changes nothing."""
+    try:
+        at = rules.heartbeat_instant(heartbeat.at, now=now, ttl=ttl)
+    except BadRequest:
+        return
+    _write(db, heartbeat=heartbeat, at=at, ttl=ttl)
+
+
+def _coding_now(db: Database[Any], *, now: datetime, ttl: timedelta) -> list[tuple[Presence, Listing]]:
+    """The listed users coding now, latest heartbeat first, with their listings."""
+    seen = presence.find_presence_seen_since(db, now - ttl)
+    listings = users.find_listings_by_ids(db, [item.user_id for item in seen])
+    return [
+        (item, listing)
+        for item in seen
+        if (listing := listings.get(item.user_id)) is not None and ranking.is_listed(listing)
+    ]
+
+
+def _in_progress_within(
+    live: list[tuple[Presence, Listing]], period: Period, *, now: datetime, ttl: timedelta
+) -> dict[str, float]:
+    """Per user coding now, their in-progress seconds inside ``period`` (0 for a stretch not begun)."""
+    # The rolling window ends at the current minute; the heartbeats of this minute count on the live board.
+    end = max(period.end, now)
+    return {
+        item.user_id: rules.seconds_within(
+            rules.in_progress(item, last_credited_end=listing.last_session_date, now=now, ttl=ttl), period.start, end
+        )
+        for item, listing in live
+    }
+
+
+def read_coding_now(db: Database[Any], *, now: datetime, zone: ZoneInfo, ttl: timedelta) -> list[CodingNow]:
+    """The public users coding now, with today's time so far (the board day) including the open stretch."""
+    live = _coding_now(db, now=now, ttl=ttl)
+    day = period_at("day", now, zone)
+    credited = boards.find_totals_by_users(
+        db, board=board_name("day"), key=day.key, user_ids=[item.user_id for item, _ in live]
+    )
+    in_progress = _in_progress_within(live, day, now=now, ttl=ttl)
+    result = []
+    for item, listing in live:
+        username, display_name = ranking.board_names(listing)
+        result.append(
+            CodingNow(
+                user_id=item.user_id,
+                username=username,
+                display_name=display_name,
+                language=item.language,
+                editor=item.editor,
+                project=item.project,
+                since=item.since,
+                last_seen=item.last_seen,
+                today_seconds=round(credited.get(item.user_id, 0.0) + in_progress[item.user_id], 3),
+            )
+        )
+    return result
+
+
+def read_live_board(
+    db: Database[Any], *, timeframe: Timeframe, limit: int, now: datetime, zone: ZoneInfo, ttl: timedelta
+) -> LiveBoard:
+    """The top ``limit`` of a board by provisional totals: credited plus the in-progress time of who codes now."""
+    period = period_at(timeframe, now, zone)
+    board = board_name(timeframe)
+    live = _coding_now(db, now=now, ttl=ttl)
+    live_ids = [item.user_id for item, _ in live]
+    credited = {
+        entry.user_id: entry.total for entry in boards.find_page(db, board=board, key=period.key, offset=0, limit=limit)
+    }
+    credited |= boards.find_totals_by_users(db, board=board, key=period.key, user_ids=live_ids)
+    ranked = rules.provisional_ranking(credited, _in_progress_within(live, period, now=now, ttl=ttl), limit=limit)
+    shown = [entry.user_id for entry in ranked]
+    listings = users.find_listings_by_ids(db, [user_id for user_id in shown if user_id not in live_ids])
+    listings |= {item.user_id: listing for item, listing in live}
+    languages = {item.user_id: item.language for item, _ in live}
+    previous = snapshots.find_latest_ranks(db, timeframe=timeframe, user_ids=shown)
+    entries = []
+    for entry in ranked:
+        username, display_name = ranking.board_names(listings.get(entry.user_id))
+        previous_rank = previous.get(entry.user_id)
+        entries.append(
+            LiveEntry(
+                user_id=entry.user_id,
+                username=username,
+                display_name=display_name,
+                rank=entry.rank,
+                total_seconds=entry.total_seconds,
+                credited_seconds=entry.credited_seconds,
+                rank_delta=ranking.rank_delta(entry.rank, previous_rank),
+                previous_rank=previous_rank,
+                live=entry.live,
+                language=languages.get(entry.user_id),
+            )
+        )
+    has_range = timeframe != "allTime"
+    return LiveBoard(
+        timeframe=timeframe,
+        period_key=period.key,
+        start=period.start if has_range else None,
+        end=period.end if has_range else None,
+        timezone="UTC" if timeframe == "last24h" else str(zone),
+        generated_at=now,
+        entries=entries,
+    )
+
+
+def read_live(
+    db: Database[Any], *, board: Timeframe | None, limit: int, now: datetime, zone: ZoneInfo, ttl: timedelta
+) -> list[CodingNow] | LiveBoard:
+    """``GET /live``: who is coding now, or with ``board`` that board with the time of who is coding now."""
+    if board is None:
+        return read_coding_now(db, now=now, zone=zone, ttl=ttl)
+    return read_live_board(db, timeframe=board, limit=limit, now=now, zone=zone, ttl=ttl)
+
+
+def count_coding_now(db: Database[Any], *, now: datetime, ttl: timedelta) -> int:
+    """How many users are coding now, private ones included (a count names no one)."""
+    return presence.count_presence_seen_since(db, now - ttl)
