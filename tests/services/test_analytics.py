@@ -80,5 +80,5 @@ def test_the_live_figures_are_counted_by_the_server(watched: tuple[Database[Any]
     db, commands = watched
     analytics.read_live(db, now=NOW, zone=config.settings().board_timezone, presence_ttl=timedelta(seconds=120))
     # Today's sessions are counted (and summed, when there are any) and who is coding now counted: no find.
-    assert {name for name, collection in commands.names if collection == "codingsessions"} <= {"aggregate", "count"}
-    assert ("count", "presence") in commands.names
+    assert {name for name, collection in commands.names if collection == "codingsessions"} <= {"aggregate"}
+    assert ("aggregate", "presence") in commands.names

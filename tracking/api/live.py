@@ -16,6 +16,7 @@ from tracking import config
 from tracking.api.auth import INGEST, PUBLIC, current_caller, require_acts_for
 from tracking.api.contract import Media
 from tracking.api.http import conditional_json_response, endpoint, json_response, read_json, read_query
+from tracking.domain.presence import Heartbeat
 from tracking.models import (
     CodingNowPublic,
     LiveBoardEntryPublic,
@@ -26,7 +27,7 @@ from tracking.models import (
     PresenceRecordedPublic,
 )
 from tracking.services import presence
-from tracking.services.presence import Heartbeat, LiveBoard
+from tracking.services.presence import LiveBoard
 from tracking.store.client import get_db
 
 bp = func.Blueprint()
@@ -61,14 +62,9 @@ def presence_heartbeat(req: func.HttpRequest) -> func.HttpResponse:
     require_acts_for(caller, body.userId)
     recorded = presence.record_heartbeat(
         get_db(),
-        heartbeat=Heartbeat(
-            user_id=body.userId,
-            at=body.at,
-            language=body.language,
-            editor=body.editor,
-            project=body.project,
-            session_id=body.sessionId,
-        ),
+        user_id=body.userId,
+        at=body.at,
+        said=Heartbeat(language=body.language, editor=body.editor, project=body.project, session_id=body.sessionId),
         key_id=caller.key_id or "",
         now=datetime.now(UTC),
         ttl=timedelta(seconds=config.settings().presence_ttl_seconds),

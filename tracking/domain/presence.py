@@ -35,6 +35,16 @@ Stretch = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True)
+class Heartbeat:
+    """What a heartbeat says besides its user and its time."""
+
+    language: str | None = None
+    editor: str | None = None
+    project: str | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Presence:
     """A user's current stretch of heartbeats and what the latest one said."""
 

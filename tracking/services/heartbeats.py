@@ -28,11 +28,11 @@ from tracking.config import Settings
 from tracking.domain.days import day_range, local_today
 from tracking.domain.heartbeats import NewHeartbeat, joined_sessions, neighbour_ranges
 from tracking.domain.intervals import credit
+from tracking.domain.presence import Heartbeat
 from tracking.domain.streaks import parse_zone
 from tracking.errors import UserNotFound
 from tracking.services import presence
 from tracking.services.ingest import record_sessions
-from tracking.services.presence import Heartbeat
 from tracking.store import heartbeats, sessions, users
 
 # ``ignored``: a category that is not coding time (accepted, as WakaTime does, and not stored).
@@ -56,14 +56,9 @@ def record_heartbeats(
         # The editor is coding now: one more write shows it on the live board (its time is credited above).
         presence.refresh_presence(
             db,
-            heartbeat=Heartbeat(
-                user_id=user_id,
-                at=latest.time,
-                language=latest.language,
-                editor=latest.editor,
-                project=latest.project,
-                session_id=None,
-            ),
+            user_id=user_id,
+            at=latest.time,
+            said=Heartbeat(language=latest.language, editor=latest.editor, project=latest.project),
             now=now,
             ttl=timedelta(seconds=settings.presence_ttl_seconds),
         )

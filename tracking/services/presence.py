@@ -22,20 +22,10 @@ from tracking.domain import ranking
 from tracking.domain.credit import board_name
 from tracking.domain.languages import normalise_language
 from tracking.domain.periods import Period, Timeframe, period_at
-from tracking.domain.presence import Presence
+from tracking.domain.presence import Heartbeat, Presence
 from tracking.domain.ranking import Listing
 from tracking.errors import BadRequest, TooManyRequests
 from tracking.store import boards, presence, ratelimits, snapshots, users
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    user_id: str
-    at: datetime | None
-    language: str | None
-    editor: str | None
-    project: str | None
-    session_id: str | None
 
 
 @dataclass(frozen=True)
@@ -84,10 +74,10 @@ class LiveBoard:
     entries: list[LiveEntry]
 
 
-def _write(db: Database[Any], *, heartbeat: Heartbeat, at: datetime, ttl: timedelta) -> None:
+def _write(db: Database[Any], *, user_id: str, heartbeat: Heartbeat, at: datetime, ttl: timedelta) -> None:
     presence.record_heartbeat_by_user(
         db,
-        user_id=heartbeat.user_id,
+        user_id=user_id,
         at=at,
         ttl=ttl,
         language=normalise_language(heartbeat.language) if heartbeat.language else None,
@@ -98,26 +88,35 @@ def _write(db: Database[Any], *, heartbeat: Heartbeat, at: datetime, ttl: timede
 
 
 def record_heartbeat(
-    db: Database[Any], *, heartbeat: Heartbeat, key_id: str, now: datetime, ttl: timedelta
+    db: Database[Any],
+    *,
+    user_id: str,
+    at: datetime | None,
+    said: Heartbeat,
+    key_id: str,
+    now: datetime,
+    ttl: timedelta,
 ) -> RecordedHeartbeat:
-    """Refresh the user's presence; 429 past the key's limit."""
-    at = rules.heartbeat_instant(heartbeat.at, now=now, ttl=ttl)
+    """Refresh the user's presence (``at`` default now); 429 past the key's limit."""
+    instant = rules.heartbeat_instant(at, now=now, ttl=ttl)
     decision = ratelimits.hit_by_subject(db, rules.HEARTBEATS_PER_KEY, key_id, now=now)
     if not decision.allowed:
         raise TooManyRequests(
             "Too many heartbeats for this key", headers={"Retry-After": str(decision.retry_after_seconds)}
         )
-    _write(db, heartbeat=heartbeat, at=at, ttl=ttl)
-    return RecordedHeartbeat(user_id=heartbeat.user_id, at=at, live_until=at + ttl)
+    _write(db, user_id=user_id, heartbeat=said, at=instant, ttl=ttl)
+    return RecordedHeartbeat(user_id=user_id, at=instant, live_until=instant + ttl)
 
 
-def refresh_presence(db: Database[Any], *, heartbeat: Heartbeat, now: datetime, ttl: timedelta) -> None:
+def refresh_presence(
+    db: Database[Any], *, user_id: str, at: datetime, said: Heartbeat, now: datetime, ttl: timedelta
+) -> None:
     """Refresh presence from a heartbeat another route took and limits (a WakaTime one); a stale one changes nothing."""
     try:
-        at = rules.heartbeat_instant(heartbeat.at, now=now, ttl=ttl)
+        instant = rules.heartbeat_instant(at, now=now, ttl=ttl)
     except BadRequest:
         return
-    _write(db, heartbeat=heartbeat, at=at, ttl=ttl)
+    _write(db, user_id=user_id, heartbeat=said, at=instant, ttl=ttl)
 
 
 def _coding_now(db: Database[Any], *, now: datetime, ttl: timedelta) -> list[tuple[Presence, Listing]]:
