@@ -50,7 +50,9 @@ def credit(db: Database[Any], user_id: str, end: datetime, seconds: float) -> No
 def board(db: Database[Any], now: datetime) -> list[tuple[str, int, float, int, bool]]:
     view = presence.read_live(db, board="day", limit=10, now=now, zone=UTC_ZONE, ttl=TTL)
     assert isinstance(view, LiveBoard)
-    return [(e.user_id, e.rank, e.total_seconds, e.rank_delta, e.live) for e in view.entries]
+    return [
+        (e.ranked.user_id, e.ranked.rank, e.ranked.total_seconds, e.ranked.rank_delta, e.live) for e in view.entries
+    ]
 
 
 def test_a_user_stops_coding_now_when_the_ttl_runs_out(db: Database[dict[str, Any]]) -> None:
@@ -112,4 +114,6 @@ def test_a_live_board_read_is_one_command_per_read_whatever_the_number_of_users(
         beat(db, user_id, NOW)
     commands.collections.clear()
     assert len(board(db, NOW)) == 10
-    assert commands.collections == ["presence", "users", "boards", "boards", "snapshotruns"], commands.collections
+    assert commands.collections == ["presence", "users", "boards", "boards", "users", "snapshotruns"], (
+        commands.collections
+    )

@@ -115,14 +115,14 @@ def live_state(req: func.HttpRequest) -> func.HttpResponse:
             generatedAt=live.generated_at,
             entries=[
                 LiveBoardEntryPublic(
-                    userId=entry.user_id,
-                    username=entry.username,
-                    displayName=entry.display_name,
-                    rank=entry.rank,
-                    totalTime=entry.total_seconds,
+                    userId=entry.ranked.user_id,
+                    username=entry.ranked.username,
+                    displayName=entry.ranked.display_name,
+                    rank=entry.ranked.rank,
+                    totalTime=entry.ranked.total_seconds,
                     creditedTime=entry.credited_seconds,
-                    rankDelta=entry.rank_delta,
-                    previousRank=entry.previous_rank,
+                    rankDelta=entry.ranked.rank_delta,
+                    previousRank=entry.ranked.previous_rank,
                     live=entry.live,
                     language=entry.language,
                 )

@@ -3,9 +3,10 @@
 ``record_heartbeat`` counts the heartbeat against its key's rate limit and writes the user's presence: no
 read beyond the key's. The live reads never read sessions: the presences seen within the TTL (an index walk
 of the few coding now), their names, visibility and latest credited session end (one ``$in``), their
-credited totals of the period (one ``$in``), and for a board also its top page and the previous ranks (one
-``$in``), whatever the number of users. In-progress time follows tracking.domain.presence, so it is never
-counted twice. Only public, unarchived users are shown (tracking.domain.ranking.is_listed).
+credited totals of the period (one ``$in``), and for a board also its top page, and the names and previous
+ranks of those shown (tracking.services.leaderboards.ranked_entries), whatever the number of users.
+In-progress time follows tracking.domain.presence, so it is never counted twice. Only public, unarchived
+users are shown (tracking.domain.ranking.is_listed).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from tracking.domain.periods import Period, Timeframe, period_at
 from tracking.domain.presence import Heartbeat, Presence
 from tracking.domain.ranking import Listing
 from tracking.errors import BadRequest, TooManyRequests
-from tracking.store import boards, presence, ratelimits, snapshots, users
+from tracking.services.leaderboards import RankedEntry, ranked_entries
+from tracking.store import boards, presence, ratelimits, users
+from tracking.store.boards import BoardEntry
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,10 @@ class CodingNow:
 
 @dataclass(frozen=True)
 class LiveEntry:
-    user_id: str
-    username: str
-    display_name: str
-    rank: int
-    total_seconds: float
+    """A board entry by provisional total (``ranked.total_seconds``), and what of it is credited."""
+
+    ranked: RankedEntry
     credited_seconds: float
-    rank_delta: int
-    previous_rank: int | None
     live: bool
     language: str | None
 
@@ -178,35 +177,28 @@ def read_live_board(
     period = period_at(timeframe, now, zone)
     board = board_name(timeframe)
     live = _coding_now(db, now=now, ttl=ttl)
-    live_ids = [item.user_id for item, _ in live]
     credited = {
         entry.user_id: entry.total for entry in boards.find_page(db, board=board, key=period.key, offset=0, limit=limit)
     }
-    credited |= boards.find_totals_by_users(db, board=board, key=period.key, user_ids=live_ids)
-    ranked = rules.provisional_ranking(credited, _in_progress_within(live, period, now=now, ttl=ttl), limit=limit)
-    shown = [entry.user_id for entry in ranked]
-    listings = users.find_listings_by_ids(db, [user_id for user_id in shown if user_id not in live_ids])
-    listings |= {item.user_id: listing for item, listing in live}
+    credited |= boards.find_totals_by_users(
+        db, board=board, key=period.key, user_ids=[item.user_id for item, _ in live]
+    )
+    provisional = rules.provisional_ranking(credited, _in_progress_within(live, period, now=now, ttl=ttl), limit=limit)
     languages = {item.user_id: item.language for item, _ in live}
-    previous = snapshots.find_latest_ranks(db, timeframe=timeframe, user_ids=shown)
-    entries = []
-    for entry in ranked:
-        username, display_name = ranking.board_names(listings.get(entry.user_id))
-        previous_rank = previous.get(entry.user_id)
-        entries.append(
-            LiveEntry(
-                user_id=entry.user_id,
-                username=username,
-                display_name=display_name,
-                rank=entry.rank,
-                total_seconds=entry.total_seconds,
-                credited_seconds=entry.credited_seconds,
-                rank_delta=ranking.rank_delta(entry.rank, previous_rank),
-                previous_rank=previous_rank,
-                live=entry.live,
-                language=languages.get(entry.user_id),
-            )
+    ranked = ranked_entries(
+        db,
+        timeframe=timeframe,
+        ranked=[(entry.rank, BoardEntry(entry.user_id, entry.total_seconds)) for entry in provisional],
+    )
+    entries = [
+        LiveEntry(
+            ranked=named,
+            credited_seconds=entry.credited_seconds,
+            live=entry.live,
+            language=languages.get(named.user_id),
         )
+        for named, entry in zip(ranked, provisional, strict=True)
+    ]
     has_range = timeframe != "allTime"
     return LiveBoard(
         timeframe=timeframe,
