@@ -72,6 +72,8 @@ def test_the_board_shows_who_codes_now_and_then_their_new_total_without_a_reload
     page.on("pageerror", lambda error: errors.append(str(error)))
     loads: list[str] = []
     page.on("load", lambda loaded: loads.append(loaded.url))
+    answers: list[tuple[str, int]] = []
+    page.on("response", lambda response: answers.append((response.url, response.status)))
 
     page.goto(api.url("board"))
     expect(page.locator("#status")).to_contain_text("Live", timeout=WITHIN_MS)
@@ -97,6 +99,11 @@ def test_the_board_shows_who_codes_now_and_then_their_new_total_without_a_reload
     assert page.locator("img").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
+    # It polls with If-None-Match: now that nothing changes, the answers are 304s without a body.
+    unchanged = page.wait_for_event("response", lambda response: response.status == 304, timeout=WITHIN_MS)
+    assert unchanged.url.startswith(api.url("live"))
+    # It asked nothing of any other origin.
+    assert [url for url, _ in answers if not url.startswith(api.base_url + "/")] == []
 
 
 def test_the_tabs_switch_boards_and_the_address_names_the_board(api: RunningHost, page: Page) -> None:
