@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -197,6 +198,20 @@ def over_http(uri: str, users: int, count: int) -> None:
         f"over HTTP (local host, one request at a time): {count} sessions in {elapsed:.1f} s = "
         f"{count / elapsed:.1f} sessions/s, {failed} not 200"
     )
+
+
+def on_database(run: Callable[[str], None]) -> None:
+    """``run(uri)`` against MONGODB_URI when it is set, else against a development database in a temporary folder."""
+    configured = os.environ.get("MONGODB_URI", "").strip()
+    if configured:
+        run(configured)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        server = DevDatabase(Path(folder), free_port()).start()
+        try:
+            run(server.uri)
+        finally:
+            server.stop()
 
 
 def main() -> None:

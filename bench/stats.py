@@ -14,24 +14,20 @@ Uses MONGODB_URI when set, otherwise starts the development database in a tempor
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from bench.ingest import Counter, server_label
+from bench.ingest import Counter, on_database, server_label
 from tracking.domain.access import Caller
 from tracking.domain.credit import DayTotal, day_total
 from tracking.domain.sessions import NewSession
-from tracking.host.devdb import DevDatabase, free_port
 from tracking.services import analytics
 from tracking.store import dailytotals, sessions, users
 from tracking.store.client import ensure_indexes
@@ -122,16 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
-    configured = os.environ.get("MONGODB_URI", "").strip()
-    if configured:
-        run(configured, sizes)
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        server = DevDatabase(Path(folder), free_port()).start()
-        try:
-            run(server.uri, sizes)
-        finally:
-            server.stop()
+    on_database(lambda uri: run(uri, sizes))
 
 
 if __name__ == "__main__":

@@ -862,6 +862,8 @@ class PresenceRecordedPublic(BaseModel):
 
 
 class LiveQuery(BaseModel):
+    """Without ``board``: the ``limit`` latest of those coding now; with it: that board's top ``limit``."""
+
     board: Timeframe | None = None
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -881,6 +883,7 @@ class LivePublic(BaseModel):
     ttlSeconds: int
     timezone: str
     generatedAt: datetime
+    count: int
     users: list[CodingNowPublic]
 
 

@@ -179,6 +179,7 @@ def test_live_lists_the_public_users_coding_now_with_todays_time_so_far(api: Run
     assert body == {
         "ttlSeconds": 120,
         "timezone": "UTC",
+        "count": 1,
         "users": [
             {
                 "userId": USER_A,
@@ -193,6 +194,15 @@ def test_live_lists_the_public_users_coding_now_with_todays_time_so_far(api: Run
         ],
     }
     assert api.get("stats/global/live").json()["usersOnline"] == 2
+
+
+def test_live_lists_the_latest_of_those_coding_now_up_to_the_limit(api: RunningHost, now: datetime) -> None:
+    for seconds, key, user_id in ((30, KEY_A, USER_A), (20, KEY_B, USER_B), (10, KEY_C, USER_C)):
+        assert beat(api, key, user_id, at=iso(now - timedelta(seconds=seconds))).status_code == 200
+    body = api.get("live?limit=1").json()
+    # B (private) is neither counted nor named; C's heartbeat is the latest.
+    assert (body["count"], [user["userId"] for user in body["users"]]) == (2, [USER_C])
+    assert [user["userId"] for user in api.get("live").json()["users"]] == [USER_C, USER_A]
 
 
 def test_a_live_board_adds_the_open_stretch_and_the_session_replaces_it(api: RunningHost, now: datetime) -> None:

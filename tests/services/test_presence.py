@@ -59,13 +59,16 @@ def test_a_user_stops_coding_now_when_the_ttl_runs_out(db: Database[dict[str, An
     create_user(db, USER_A, "ada")
     beat(db, USER_A, NOW - timedelta(seconds=60))
     beat(db, USER_A, NOW)
-    [coding] = presence.read_live(db, board=None, limit=10, now=NOW + TTL, zone=UTC_ZONE, ttl=TTL)
-    assert isinstance(coding, presence.CodingNow)
+    listed = presence.read_live(db, board=None, limit=10, now=NOW + TTL, zone=UTC_ZONE, ttl=TTL)
+    assert isinstance(listed, presence.CodingNowList)
+    [coding] = listed.users
     assert (coding.since, coding.last_seen, coding.today_seconds) == (NOW - timedelta(seconds=60), NOW, 60.0)
     assert presence.count_coding_now(db, now=NOW + TTL, ttl=TTL) == 1
 
     later = NOW + TTL + timedelta(seconds=1)
-    assert presence.read_live(db, board=None, limit=10, now=later, zone=UTC_ZONE, ttl=TTL) == []
+    assert presence.read_live(db, board=None, limit=10, now=later, zone=UTC_ZONE, ttl=TTL) == presence.CodingNowList(
+        count=0, users=[]
+    )
     assert presence.count_coding_now(db, now=later, ttl=TTL) == 0
     # Its provisional time goes with it: it was never credited.
     assert board(db, later) == []

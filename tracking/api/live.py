@@ -88,6 +88,7 @@ def live_state(req: func.HttpRequest) -> func.HttpResponse:
                 ttlSeconds=settings.presence_ttl_seconds,
                 timezone=str(zone),
                 generatedAt=now,
+                count=live.count,
                 users=[
                     CodingNowPublic(
                         userId=user.user_id,
@@ -99,7 +100,7 @@ def live_state(req: func.HttpRequest) -> func.HttpResponse:
                         lastSeen=user.last_seen,
                         todayTime=user.today_seconds,
                     )
-                    for user in live
+                    for user in live.users
                 ],
             ),
         )

@@ -4,7 +4,8 @@
 read beyond the key's. The live reads never read sessions: the presences seen within the TTL (an index walk
 of the few coding now), their names, visibility and latest credited session end (one ``$in``), their
 credited totals of the period (one ``$in``), and for a board also its top page, and the names and previous
-ranks of those shown (tracking.services.leaderboards.ranked_entries), whatever the number of users.
+ranks of those shown (tracking.services.leaderboards.ranked_entries): what they read grows with the number
+coding now, never with the number of users or sessions.
 In-progress time follows tracking.domain.presence, so it is never counted twice. Only public, unarchived
 users are shown (tracking.domain.ranking.is_listed).
 """
@@ -50,6 +51,12 @@ class CodingNow:
     last_seen: datetime
     # Credited time of the board day plus the in-progress stretch inside it.
     today_seconds: float
+
+
+@dataclass(frozen=True)
+class CodingNowList:
+    count: int
+    users: list[CodingNow]
 
 
 @dataclass(frozen=True)
@@ -143,9 +150,11 @@ def _in_progress_within(
     }
 
 
-def read_coding_now(db: Database[Any], *, now: datetime, zone: ZoneInfo, ttl: timedelta) -> list[CodingNow]:
-    """The public users coding now, with today's time so far (the board day) including the open stretch."""
-    live = _coding_now(db, now=now, ttl=ttl)
+def read_coding_now(db: Database[Any], *, limit: int, now: datetime, zone: ZoneInfo, ttl: timedelta) -> CodingNowList:
+    """How many public users are coding now, and the ``limit`` latest of them with today's time so far (the
+    board day) including the open stretch."""
+    everyone = _coding_now(db, now=now, ttl=ttl)
+    live = everyone[:limit]
     day = period_at("day", now, zone)
     credited = boards.find_totals_by_users(
         db, board=board_name("day"), key=day.key, user_ids=[item.user_id for item, _ in live]
@@ -167,7 +176,7 @@ def read_coding_now(db: Database[Any], *, now: datetime, zone: ZoneInfo, ttl: ti
                 today_seconds=round(credited.get(item.user_id, 0.0) + in_progress[item.user_id], 3),
             )
         )
-    return result
+    return CodingNowList(count=len(everyone), users=result)
 
 
 def read_live_board(
@@ -213,10 +222,10 @@ def read_live_board(
 
 def read_live(
     db: Database[Any], *, board: Timeframe | None, limit: int, now: datetime, zone: ZoneInfo, ttl: timedelta
-) -> list[CodingNow] | LiveBoard:
+) -> CodingNowList | LiveBoard:
     """``GET /live``: who is coding now, or with ``board`` that board with the time of who is coding now."""
     if board is None:
-        return read_coding_now(db, now=now, zone=zone, ttl=ttl)
+        return read_coding_now(db, limit=limit, now=now, zone=zone, ttl=ttl)
     return read_live_board(db, timeframe=board, limit=limit, now=now, zone=zone, ttl=ttl)
 
 
