@@ -15,12 +15,16 @@ import pytest
 from tracking.blueprints import BLUEPRINTS
 from tracking.host.devdb import ROOT
 
-# Routes that answer without a use case: the API index, the catch-all, the Durable status reads, the live board files.
+# Routes that answer without a use case: the API index, the catch-all, the Durable status reads, the
+# OpenAPI document and its page, and the live board's files.
 NO_SERVICE = {
     "api_index",
     "not_found",
     "admin_cleanup_status",
     "admin_boards_rebuild_status",
+    "openapi_json",
+    "api_docs",
+    "api_docs_asset",
     "live_board_page",
     "live_board_script",
     "live_board_style",

@@ -13,6 +13,7 @@ from tracking.api import (
     leaderboards,
     link,
     live,
+    openapi,
     sessions,
     snapshots,
     stats,
@@ -47,4 +48,7 @@ ROUTED: tuple[func.Blueprint, ...] = (
     streaks.bp,
 )
 
-BLUEPRINTS: tuple[func.Blueprint, ...] = (*ROUTED, fallback.catch_all(ROUTED))
+# The OpenAPI document lists every routed blueprint and itself; the catch-all answers for all the others.
+DOCUMENTED: tuple[func.Blueprint, ...] = (*ROUTED, openapi.document_routes(ROUTED))
+
+BLUEPRINTS: tuple[func.Blueprint, ...] = (*DOCUMENTED, fallback.catch_all(DOCUMENTED))

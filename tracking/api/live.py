@@ -55,7 +55,7 @@ def _asset_response(name: str, mimetype: str) -> func.HttpResponse:
 
 @bp.function_name("presence_heartbeat")
 @bp.route(route="heartbeat", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=INGEST, answers={200: PresenceRecordedPublic}, body=PresenceHeartbeatCreate)
+@endpoint(auth=INGEST, answers={200: PresenceRecordedPublic}, body=PresenceHeartbeatCreate, errors=(429,))
 def presence_heartbeat(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, PresenceHeartbeatCreate)
     caller = current_caller()

@@ -25,13 +25,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracking.domain.ratelimits import Limit
-from tracking.domain.sessions import MAX_DURATION, MAX_FUTURE, utc_ms
+from tracking.domain.sessions import MAX_DURATION, MAX_FUTURE, OUT_OF_RANGE, plausible_instant, utc_ms
 from tracking.errors import BadRequest
 
 # Clients send one heartbeat every 30 to 60 seconds per editor window; a few windows share a key.
 HEARTBEATS_PER_KEY = Limit("heartbeat-key", 20, timedelta(minutes=1))
 
 Stretch = tuple[datetime, datetime]
+
+
+class InvalidHeartbeatTime(BadRequest):
+    """A heartbeat whose ``at`` cannot be taken: 400 naming the field."""
+
+    def __init__(self, problem: str):
+        super().__init__("Invalid heartbeat", errors=[{"field": "at", "message": problem}])
 
 
 @dataclass(frozen=True)
@@ -59,15 +66,17 @@ class Presence:
 
 def heartbeat_instant(at: datetime | None, *, now: datetime, ttl: timedelta) -> datetime:
     """When a heartbeat happened, in UTC to the millisecond as stored: ``at`` (naive is UTC), default and at most
-    ``now``; 400 when it is too far ahead to be a clock's error, or too old to make anyone live."""
+    ``now``; 400 when it is out of range, too far ahead to be a clock's error, or too old to make anyone live."""
     now = utc_ms(now)
     if at is None:
         return now
+    if not plausible_instant(at):
+        raise InvalidHeartbeatTime(OUT_OF_RANGE)
     at = utc_ms(at)
     if at > now + MAX_FUTURE:
-        raise BadRequest(f"at is more than {int(MAX_FUTURE.total_seconds() // 60)} minutes in the future")
+        raise InvalidHeartbeatTime(f"More than {int(MAX_FUTURE.total_seconds() // 60)} minutes in the future")
     if at < now - ttl:
-        raise BadRequest(f"at is older than the presence TTL ({int(ttl.total_seconds())} seconds)")
+        raise InvalidHeartbeatTime(f"Older than the presence TTL ({int(ttl.total_seconds())} seconds)")
     return min(at, now)
 
 

@@ -113,7 +113,8 @@ def session_hash(user_id: str, start: datetime, end: datetime) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plausible(instant: datetime) -> bool:
+def plausible_instant(instant: datetime) -> bool:
+    """Within the years every instant a client sends must lie in (EARLIEST, LATEST)."""
     try:
         return EARLIEST <= utc_ms(instant) < LATEST
     except OverflowError:  # 0001-01-01T00:00:00+01:00 has no UTC time
@@ -129,7 +130,9 @@ def _interval(body: SessionFields, problems: list[Problem]) -> tuple[datetime, d
         problems.append({"field": "duration", "message": TOO_LONG})
         return None
     instants = {"sessionDate": body.sessionDate, "startTime": body.startTime, "endTime": body.endTime}
-    out_of_range = [name for name, instant in instants.items() if instant is not None and not _plausible(instant)]
+    out_of_range = [
+        name for name, instant in instants.items() if instant is not None and not plausible_instant(instant)
+    ]
     if out_of_range:
         problems += [{"field": name, "message": OUT_OF_RANGE} for name in out_of_range]
         return None
@@ -215,7 +218,7 @@ def history_range(start: datetime | None, end: datetime | None, *, now: datetime
     problems = [
         {"field": name, "message": OUT_OF_RANGE}
         for name, instant in (("from", start), ("to", end))
-        if instant is not None and not _plausible(instant)
+        if instant is not None and not plausible_instant(instant)
     ]
     if problems:
         raise BadRequest("Invalid query parameters", errors=problems)
