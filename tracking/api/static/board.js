@@ -61,7 +61,7 @@
 
   function drawCodingNow(live) {
     $("coding-now").replaceChildren(...live.users.map(codingNowItem));
-    $("coding-now-count").textContent = String(live.users.length);
+    $("coding-now-count").textContent = String(live.count);
     $("coding-now-empty").hidden = live.users.length > 0;
   }
 
