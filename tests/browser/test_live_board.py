@@ -84,6 +84,7 @@ def test_the_board_shows_who_codes_now_and_then_their_new_total_without_a_reload
     assert api.post("heartbeat", json=heartbeat, headers=bearer(KEY)).status_code == 200
     expect(row.locator(".coding-now")).to_have_text("coding now · python", timeout=WITHIN_MS)
     expect(page.locator(f'#coding-now [data-user-id="{USER_A}"] .language')).to_have_text("python · vscode")
+    expect(page.locator("#coding-now-count")).to_have_text("1")
 
     body = {"userId": USER_A, "duration": 5400, "sessionDate": datetime.now(UTC).isoformat(), "languages": {}}
     assert api.post("coding-session", json=body, headers=bearer(KEY)).status_code == 200

@@ -46,7 +46,6 @@ class CodingNow:
     display_name: str
     language: str | None
     editor: str | None
-    project: str | None
     since: datetime
     last_seen: datetime
     # Credited time of the board day plus the in-progress stretch inside it.
@@ -170,7 +169,6 @@ def read_coding_now(db: Database[Any], *, limit: int, now: datetime, zone: ZoneI
                 display_name=display_name,
                 language=item.language,
                 editor=item.editor,
-                project=item.project,
                 since=item.since,
                 last_seen=item.last_seen,
                 today_seconds=round(credited.get(item.user_id, 0.0) + in_progress[item.user_id], 3),
