@@ -34,6 +34,7 @@ from tracking.store import dailytotals, sessions, users
 from tracking.store.client import ensure_indexes
 
 BOARD_ZONE = ZoneInfo("UTC")
+PRESENCE_TTL = timedelta(seconds=120)
 USER_ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo")
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAYS = 30
@@ -75,7 +76,7 @@ def routes(db: Database[Any], user_id: str) -> dict[str, Callable[[], Any]]:
     caller = Caller()
     return {
         "global": lambda: analytics.read_global(db, now=NOW, zone=BOARD_ZONE),
-        "global/live": lambda: analytics.read_live(db, now=NOW, zone=BOARD_ZONE),
+        "global/live": lambda: analytics.read_live(db, now=NOW, zone=BOARD_ZONE, presence_ttl=PRESENCE_TTL),
         "global/trends?days=30": lambda: analytics.read_trends(db, days=30, now=NOW, zone=BOARD_ZONE),
         "global/heatmap/hourly?window=30": lambda: analytics.read_hourly_heatmap(
             db, window=30, now=NOW, zone=BOARD_ZONE

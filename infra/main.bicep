@@ -246,6 +246,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       MAX_SESSION_AGE_DAYS: '30'
       WAKATIME_TIMEOUT_MINUTES: '15'
       WAKATIME_IMPORT_MAX_BYTES: '33554432'
+      PRESENCE_TTL_SECONDS: '120'
       BOARD_TIMEZONE: 'UTC'
       // Timer schedules: six-field NCRONTAB, in UTC.
       SNAPSHOT_SCHEDULE: '0 5 * * * *'

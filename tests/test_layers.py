@@ -15,8 +15,8 @@ import pytest
 from tracking.blueprints import BLUEPRINTS
 from tracking.host.devdb import ROOT
 
-# Routes that answer without a use case: the API index, the catch-all, the Durable status reads, and the
-# OpenAPI document and its page.
+# Routes that answer without a use case: the API index, the catch-all, the Durable status reads, the
+# OpenAPI document and its page, and the live board's files.
 NO_SERVICE = {
     "api_index",
     "not_found",
@@ -25,6 +25,9 @@ NO_SERVICE = {
     "openapi_json",
     "api_docs",
     "api_docs_asset",
+    "live_board_page",
+    "live_board_script",
+    "live_board_style",
 }
 # A Durable job's start route calls its starter in tracking.jobs, which starts the orchestration.
 USE_CASE_LAYERS = ("tracking.services.", "tracking.jobs.")

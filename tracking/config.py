@@ -345,6 +345,14 @@ WAKATIME_TIMEOUT_MINUTES = declare(
         "Heartbeats of an editor at most this many minutes apart are joined into one credited interval.",
     )
 )
+PRESENCE_TTL_SECONDS = declare(
+    Setting(
+        "PRESENCE_TTL_SECONDS",
+        "120",
+        _positive_int,
+        "Seconds after a user's last heartbeat (POST /api/heartbeat) that they stop being coding now.",
+    )
+)
 WAKATIME_IMPORT_MAX_BYTES = declare(
     Setting(
         "WAKATIME_IMPORT_MAX_BYTES",
@@ -495,6 +503,7 @@ class Settings:
     max_session_age_days = _Field(MAX_SESSION_AGE_DAYS)
     wakatime_timeout_minutes = _Field(WAKATIME_TIMEOUT_MINUTES)
     wakatime_import_max_bytes = _Field(WAKATIME_IMPORT_MAX_BYTES)
+    presence_ttl_seconds = _Field(PRESENCE_TTL_SECONDS)
     streak_decay_schedule = _Field(STREAK_DECAY_SCHEDULE)
     board_timezone = _Field(BOARD_TIMEZONE)
     snapshot_schedule = _Field(SNAPSHOT_SCHEDULE)

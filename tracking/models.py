@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from tracking.domain import linking, profiles
-from tracking.domain.periods import ManualSnapshotTimeframe
+from tracking.domain.periods import ManualSnapshotTimeframe, Timeframe
 from tracking.domain.profiles import USER_ID_PATTERN
 
 # Validators come from tracking.domain; strict types keep a non-string from ever reaching a query.
@@ -965,3 +965,102 @@ class ShieldsEndpointPublic(BaseModel):
     message: str
     color: str
     cacheSeconds: int
+
+
+# Live presence and session history (issue 16)
+
+
+class PresenceHeartbeatCreate(BaseModel):
+    """A heartbeat of a coding client, every 30 to 60 seconds while someone codes; unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    userId: UserIdText
+    language: StrictStr | None = Field(default=None, min_length=1, max_length=64)
+    editor: StrictStr | None = Field(default=None, min_length=1, max_length=100)
+    project: StrictStr | None = Field(default=None, min_length=1, max_length=200)
+    sessionId: StrictStr | None = Field(default=None, min_length=1, max_length=128)
+    at: datetime | None = None
+
+
+class PresenceRecordedPublic(BaseModel):
+    userId: str
+    at: datetime
+    liveUntil: datetime
+
+
+class LiveQuery(BaseModel):
+    """Without ``board``: the ``limit`` latest of those coding now; with it: that board's top ``limit``."""
+
+    board: Timeframe | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class CodingNowPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str
+    language: str | None
+    editor: str | None
+    since: datetime
+    lastSeen: datetime
+    todayTime: float
+
+
+class LivePublic(BaseModel):
+    ttlSeconds: int
+    timezone: str
+    generatedAt: datetime
+    count: int
+    users: list[CodingNowPublic]
+
+
+class LiveBoardEntryPublic(BaseModel):
+    userId: str
+    username: str
+    displayName: str
+    rank: int
+    totalTime: float
+    creditedTime: float
+    rankDelta: int
+    previousRank: int | None
+    live: bool
+    language: str | None
+
+
+class LiveBoardPublic(BaseModel):
+    timeframe: str
+    periodKey: str
+    start: datetime | None
+    end: datetime | None
+    timezone: str
+    ttlSeconds: int
+    generatedAt: datetime
+    entries: list[LiveBoardEntryPublic]
+
+
+class SessionHistoryQuery(BaseModel):
+    """``from`` and ``to`` bound when the sessions ended; defaults and range limits: tracking.domain.sessions."""
+
+    from_: datetime | None = Field(default=None, validation_alias="from")
+    to: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class SessionHistoryItemPublic(BaseModel):
+    sessionId: str
+    startTime: datetime
+    endTime: datetime
+    duration: float
+    languages: dict[str, float]
+    projectName: str | None
+    editor: str | None
+
+
+class SessionHistoryPublic(BaseModel):
+    userId: str
+    from_: datetime = Field(serialization_alias="from")
+    to: datetime
+    sessions: list[SessionHistoryItemPublic]
+    nextCursor: str | None

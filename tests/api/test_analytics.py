@@ -127,7 +127,10 @@ def test_every_route_matches_a_recount_of_overlapping_cross_midnight_and_zoned_s
     expected_days = {str(day): 14400.0, **({str(following): 3600.0} if following.year == day.year else {})}
     assert (status, body["timezone"], body["days"]) == (200, "America/New_York", expected_days)
 
-    # Global figures in the board time zone (UTC), private B counted anonymously.
+    # Global figures in the board time zone (UTC), private B counted anonymously. Online is who sends
+    # heartbeats: B's session that ended a minute ago does not make B online, B's heartbeat does.
+    assert _get(api, "stats/global/live")[1]["usersOnline"] == 0
+    assert api.post("heartbeat", json={"userId": USER_B, "language": "rust"}, headers=bearer(KEY_B)).status_code == 200
     status, live = _get(api, "stats/global/live")
     assert status == 200
     assert {k: live[k] for k in ("totalHoursTracked", "usersOnline", "topLanguageToday", "avgSessionMinutes")} == {
@@ -262,6 +265,7 @@ def test_delete_leaves_nothing_that_names_the_user(api: RunningHost, seeded: dic
     assert api.delete(f"user/{USER_A}", json={"confirm": USER_A}, headers=bearer(KEY_B)).status_code == 403
     assert "users" in _mentions(api, USER_A)
 
+    assert api.post("heartbeat", json={"userId": USER_A}, headers=bearer(KEY_A)).status_code == 200
     response = api.delete(f"user/{USER_A}", json={"confirm": USER_A}, headers=bearer(KEY_A))
     assert response.status_code == 200
     assert response.json() == {
@@ -277,6 +281,7 @@ def test_delete_leaves_nothing_that_names_the_user(api: RunningHost, seeded: dic
             "leaderboardsnapshots": 1,
             "creditclaims": response.json()["deleted"]["creditclaims"],
             "ratelimits": 1,
+            "presence": 1,
             "users": 1,
         },
     }

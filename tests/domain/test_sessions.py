@@ -5,7 +5,15 @@ from typing import Any
 
 import pytest
 
-from tracking.domain.sessions import InvalidSession, build_session, session_hash
+from tracking.domain.sessions import (
+    InvalidSession,
+    build_session,
+    decode_history_cursor,
+    encode_history_cursor,
+    history_range,
+    session_hash,
+)
+from tracking.errors import BadRequest
 from tracking.models import SessionCreate
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -116,3 +124,35 @@ def test_a_session_that_has_not_started_yet_is_refused() -> None:
     with pytest.raises(InvalidSession) as raised:
         build_session(body, now=now, max_age_days=30)
     assert raised.value.problems == [{"field": "sessionDate", "message": "The session has not started yet"}]
+
+
+# The history range and cursor (GET /user/{userId}/sessions)
+
+
+def test_history_range_defaults_to_the_last_30_days_up_to_now() -> None:
+    assert history_range(None, None, now=NOW) == (NOW - timedelta(days=30), NOW)
+    end = datetime(2026, 11, 1, tzinfo=UTC)
+    assert history_range(None, end, now=NOW) == (end - timedelta(days=30), end)
+    assert history_range(datetime(2026, 11, 20), None, now=NOW) == (datetime(2026, 11, 20, tzinfo=UTC), NOW)
+
+
+def test_history_range_refuses_reversed_long_and_implausible_ranges() -> None:
+    def refused(start: datetime | None, end: datetime | None) -> list[dict[str, str]] | None:
+        with pytest.raises(BadRequest) as raised:
+            history_range(start, end, now=NOW)
+        return raised.value.errors
+
+    assert refused(NOW, NOW - timedelta(seconds=1)) == [{"field": "from", "message": "Must not be after to"}]
+    assert refused(NOW - timedelta(days=367), None) == [{"field": "from", "message": "The range is at most 366 days"}]
+    assert refused(datetime(1999, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)) == [
+        {"field": "from", "message": "Must be a time between 2000-01-01 and 2100-01-01"},
+        {"field": "to", "message": "Must be a time between 2000-01-01 and 2100-01-01"},
+    ]
+    assert history_range(NOW - timedelta(days=366), NOW, now=NOW) == (NOW - timedelta(days=366), NOW)
+
+
+def test_a_history_cursor_round_trips_to_the_millisecond_and_junk_is_none() -> None:
+    end = datetime(2026, 11, 23, 11, 0, 0, 123000, tzinfo=UTC)
+    assert decode_history_cursor(encode_history_cursor(end, "s-1")) == (end, "s-1")
+    for junk in ("", "nope", "W10=", "WyJ4IiwgMV0=", "WzEuNSwgImEiXQ=="):
+        assert decode_history_cursor(junk) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,23 @@ def test_main_deploys_infrastructure_then_code_to_production() -> None:
     assert code["with"]["app-name"] == "${{ steps.infra.outputs.app-name }}"
     assert code["with"]["remote-build"] is True
     assert code["with"]["respect-funcignore"] is True
+
+
+def _funcignored(path: str, patterns: list[str]) -> bool:
+    """Whether a path is left out of the package by .funcignore's gitignore-style patterns."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    return any(
+        fnmatch(prefix, pattern) if "/" in pattern else any(fnmatch(part, pattern) for part in parts)
+        for pattern in patterns
+        for prefix in prefixes
+    )
+
+
+def test_the_package_keeps_the_live_board_files_and_leaves_the_tests_out() -> None:
+    patterns = [line.strip() for line in (ROOT / ".funcignore").read_text().splitlines() if line.strip()]
+    static = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tracking" / "api" / "static").iterdir())
+    assert static == ["tracking/api/static/board.css", "tracking/api/static/board.html", "tracking/api/static/board.js"]
+    assert [path for path in static if _funcignored(path, patterns)] == []
+    assert _funcignored("tests/browser/test_live_board.py", patterns)
+    assert _funcignored("tracking/host/server.py", patterns)

@@ -78,7 +78,7 @@ def test_the_filter_and_languages_of_a_user_read_no_session(watched: tuple[Datab
 
 def test_the_live_figures_are_counted_by_the_server(watched: tuple[Database[Any], Commands]) -> None:
     db, commands = watched
-    analytics.read_live(db, now=NOW, zone=config.settings().board_timezone)
-    # Today's sessions are counted (and summed, when there are any) and the online users distinct-ed: no find.
-    assert {name for name, collection in commands.names if collection == "codingsessions"} <= {"aggregate", "distinct"}
-    assert ("distinct", "codingsessions") in commands.names
+    analytics.read_live(db, now=NOW, zone=config.settings().board_timezone, presence_ttl=timedelta(seconds=120))
+    # Today's sessions are counted (and summed, when there are any) and who is coding now counted: no find.
+    assert {name for name, collection in commands.names if collection == "codingsessions"} <= {"aggregate"}
+    assert ("aggregate", "presence") in commands.names

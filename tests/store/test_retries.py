@@ -13,7 +13,12 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from tracking.store.retries import bulk_write_retrying, find_one_and_upsert_retrying, upsert_retrying
+from tracking.store.retries import (
+    bulk_write_retrying,
+    find_one_and_upsert_retrying,
+    upsert_retrying,
+    upsert_unless_taken,
+)
 
 THREADS = 16
 ROUNDS = 6
@@ -148,3 +153,10 @@ def test_a_race_that_never_ends_gives_up_after_the_attempts() -> None:
         bulk_write_retrying(collection, [UpdateOne({"_id": 1}, {"$set": {"a": 1}}, upsert=True)], attempts=2)
     assert counting.calls == 2
     assert "FerretDB" in "".join(raised.value.__notes__)
+
+
+def test_an_upsert_whose_key_is_taken_writes_nothing(db: Database[dict[str, Any]]) -> None:
+    db["things"].insert_one({"_id": "k", "n": 1})
+    assert upsert_unless_taken(db["things"], {"_id": "k", "n": 2}, {"$set": {"m": 1}}) is False
+    assert upsert_unless_taken(db["things"], {"_id": "j", "n": 2}, {"$set": {"m": 1}}) is True
+    assert list(db["things"].find({}, sort=[("_id", 1)])) == [{"_id": "j", "n": 2, "m": 1}, {"_id": "k", "n": 1}]

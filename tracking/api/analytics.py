@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import azure.functions as func
 
@@ -80,8 +80,11 @@ def stats_global(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="stats/global/live", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(auth=PUBLIC, answers={200: GlobalLivePublic})
 def stats_global_live(req: func.HttpRequest) -> func.HttpResponse:
-    now, zone = datetime.now(UTC), config.settings().board_timezone
-    live = analytics.read_live(get_db(), now=now, zone=zone)
+    now, settings = datetime.now(UTC), config.settings()
+    zone = settings.board_timezone
+    live = analytics.read_live(
+        get_db(), now=now, zone=zone, presence_ttl=timedelta(seconds=settings.presence_ttl_seconds)
+    )
     return json_response(
         GlobalLivePublic(
             totalHoursTracked=live.total_hours,

@@ -11,6 +11,7 @@ which may carry a WakaTime client's ``?api_key=``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -55,6 +56,24 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 def redirect_response(location: str) -> func.HttpResponse:
     """A 302 to ``location``, never cached (it may carry a one-time token)."""
     return func.HttpResponse(status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag`` (weak or strong) or is ``*``."""
+    candidates = [item.strip().removeprefix("W/") for item in (if_none_match or "").split(",")]
+    return "*" in candidates or tag in candidates
+
+
+def conditional_json_response(
+    req: func.HttpRequest, body: BaseModel, *, volatile: frozenset[str] = frozenset({"generatedAt"})
+) -> func.HttpResponse:
+    """``body`` with an ``ETag`` of everything in it but the ``volatile`` fields; 304 with no body when the
+    request's ``If-None-Match`` names that tag, so that a client polling for changes downloads only changes."""
+    content = body.model_dump_json(by_alias=True, exclude=set(volatile)).encode()
+    headers = {"ETag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"', "Cache-Control": "no-cache"}
+    if etag_matches(req.headers.get("If-None-Match"), headers["ETag"]):
+        return func.HttpResponse(status_code=304, headers=headers)
+    return json_response(body, headers=headers)
 
 
 def error_response(

@@ -1,4 +1,4 @@
-"""Session ingest: one session from the extension, or a bulk upload of up to 100."""
+"""Session ingest (one session from the extension, or a bulk upload of up to 100) and a user's session history."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from tracking import config
-from tracking.api.auth import INGEST, current_caller, require_acts_for
-from tracking.api.http import endpoint, json_response, read_json, validation_errors
+from tracking.api.auth import INGEST, current_caller, require_acts_for, user_route
+from tracking.api.http import endpoint, json_response, read_json, read_query, validation_errors
 from tracking.domain.sessions import InvalidSession, NewSession, build_session
 from tracking.errors import Forbidden
 from tracking.models import (
     SessionCreate,
+    SessionHistoryItemPublic,
+    SessionHistoryPublic,
+    SessionHistoryQuery,
     SessionRecordedPublic,
     SessionResultPublic,
     SessionsCreate,
     SessionsRecordedPublic,
 )
+from tracking.services.history import read_session_history
 from tracking.services.ingest import record_sessions
 from tracking.store.client import get_db
 
@@ -78,5 +82,41 @@ def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
             duplicates=len(recorded) - sum(recorded),
             rejected=len(body.sessions) - len(recorded),
             results=results,
+        )
+    )
+
+
+@bp.function_name("session_history")
+@bp.route(route="user/{userId}/sessions", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(auth=user_route("userId"), answers={200: SessionHistoryPublic}, query=SessionHistoryQuery)
+def session_history(req: func.HttpRequest) -> func.HttpResponse:
+    query = read_query(req, SessionHistoryQuery)
+    history = read_session_history(
+        get_db(),
+        user_id=req.route_params["userId"],
+        start=query.from_,
+        end=query.to,
+        limit=query.limit,
+        cursor=query.cursor,
+        now=datetime.now(UTC),
+    )
+    return json_response(
+        SessionHistoryPublic(
+            userId=history.user_id,
+            from_=history.start,
+            to=history.end,
+            sessions=[
+                SessionHistoryItemPublic(
+                    sessionId=session.session_id,
+                    startTime=session.start,
+                    endTime=session.end,
+                    duration=session.duration,
+                    languages=session.languages,
+                    projectName=session.project_name,
+                    editor=session.editor,
+                )
+                for session in history.sessions
+            ],
+            nextCursor=history.next_cursor,
         )
     )

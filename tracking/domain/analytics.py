@@ -25,8 +25,6 @@ DEEP_WORK_SECONDS = 3 * 3600
 DEEP_WORK_MAX_SESSIONS = 3
 SPIKE_RATIO, SPIKE_MIN_HOURS = 1.8, 1.0
 DROP_RATIO, DROP_MIN_AVERAGE_HOURS = 0.3, 1.0
-# Until live presence lands, a user is online when they have credited time in this last stretch.
-ONLINE_WINDOW = timedelta(minutes=10)
 OTHER = "other"
 # ?period= of the global languages, as days of each of the two windows.
 LANGUAGE_PERIOD_DAYS = {"day": 1, "1d": 1, "week": 7, "7d": 7, "month": 30, "30d": 30}

@@ -28,6 +28,8 @@ class Listing:
     avatar_url: str | None
     is_public: bool
     archived: bool
+    # The end of the user's latest credited session (where a live board's in-progress time starts).
+    last_session_date: datetime | None = None
 
 
 def is_listed(user: Listing | User | None) -> bool:

@@ -7,7 +7,9 @@ the session is ``[sessionDate - duration, sessionDate]``; clients may send ``sta
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from typing import Protocol
 
 from tracking.domain.intervals import Span
 from tracking.domain.languages import MAX_LANGUAGE_LENGTH, normalise_languages
+from tracking.domain.periods import EPOCH
 from tracking.domain.profiles import is_real_username
 from tracking.errors import BadRequest
 
@@ -98,7 +101,7 @@ class NewSession:
         return Span(self.start, self.end, self.languages)
 
 
-def _utc_ms(moment: datetime) -> datetime:
+def utc_ms(moment: datetime) -> datetime:
     """UTC, at the millisecond precision of BSON dates (naive times are taken as UTC)."""
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -106,13 +109,14 @@ def _utc_ms(moment: datetime) -> datetime:
 
 def session_hash(user_id: str, start: datetime, end: datetime) -> str:
     """The id of a session sent without one: the same user and interval give the same id."""
-    text = f"{user_id}|{_utc_ms(start).isoformat()}|{_utc_ms(end).isoformat()}"
+    text = f"{user_id}|{utc_ms(start).isoformat()}|{utc_ms(end).isoformat()}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plausible(instant: datetime) -> bool:
+def plausible_instant(instant: datetime) -> bool:
+    """Within the years every instant a client sends must lie in (EARLIEST, LATEST)."""
     try:
-        return EARLIEST <= _utc_ms(instant) < LATEST
+        return EARLIEST <= utc_ms(instant) < LATEST
     except OverflowError:  # 0001-01-01T00:00:00+01:00 has no UTC time
         return False
 
@@ -126,26 +130,28 @@ def _interval(body: SessionFields, problems: list[Problem]) -> tuple[datetime, d
         problems.append({"field": "duration", "message": TOO_LONG})
         return None
     instants = {"sessionDate": body.sessionDate, "startTime": body.startTime, "endTime": body.endTime}
-    out_of_range = [name for name, instant in instants.items() if instant is not None and not _plausible(instant)]
+    out_of_range = [
+        name for name, instant in instants.items() if instant is not None and not plausible_instant(instant)
+    ]
     if out_of_range:
         problems += [{"field": name, "message": OUT_OF_RANGE} for name in out_of_range]
         return None
     end = body.endTime or body.sessionDate
     start = body.startTime
-    if body.endTime is not None and body.sessionDate is not None and _utc_ms(body.endTime) != _utc_ms(body.sessionDate):
+    if body.endTime is not None and body.sessionDate is not None and utc_ms(body.endTime) != utc_ms(body.sessionDate):
         problems.append({"field": "sessionDate", "message": "Must equal endTime (both are the end of the session)"})
         return None
     if start is not None and end is not None:
-        start, end = _utc_ms(start), _utc_ms(end)
+        start, end = utc_ms(start), utc_ms(end)
         if duration is not None and abs((end - start).total_seconds() - duration) > DURATION_TOLERANCE_SECONDS:
             problems.append({"field": "duration", "message": "Does not match endTime - startTime"})
             return None
     elif end is not None and duration is not None:
-        end = _utc_ms(end)
-        start = _utc_ms(end - timedelta(seconds=duration))
+        end = utc_ms(end)
+        start = utc_ms(end - timedelta(seconds=duration))
     elif start is not None and duration is not None:
-        start = _utc_ms(start)
-        end = _utc_ms(start + timedelta(seconds=duration))
+        start = utc_ms(start)
+        end = utc_ms(start + timedelta(seconds=duration))
     else:
         problems.append(
             {"field": "body", "message": "Send sessionDate (the end) and duration, or startTime and endTime"}
@@ -186,7 +192,7 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
     username = body.username.strip() if body.username else None
     # A clock a little ahead is accepted, but nothing after the server's clock is credited: the session is
     # stored up to now, its language seconds in proportion. Its id is the one of the interval as sent.
-    credited_end = min(end, _utc_ms(now))
+    credited_end = min(end, utc_ms(now))
     kept = (credited_end - start) / (end - start)
     return NewSession(
         session_id=body.sessionId or session_hash(body.userId, start, end),
@@ -198,3 +204,48 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
         project_name=body.projectName,
         editor=body.editor,
     )
+
+
+# A user's session history (GET /user/{userId}/sessions): sessions that ended in [from, to], newest first.
+HISTORY_DEFAULT_RANGE = timedelta(days=30)
+HISTORY_MAX_RANGE = timedelta(days=366)
+MILLISECOND = timedelta(milliseconds=1)
+
+
+def history_range(start: datetime | None, end: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """``[from, to]`` of a history query (naive times are UTC): ``to`` defaults to now, ``from`` to 30 days
+    before ``to``; 400 for instants out of range, ``from`` after ``to``, or more than 366 days."""
+    problems = [
+        {"field": name, "message": OUT_OF_RANGE}
+        for name, instant in (("from", start), ("to", end))
+        if instant is not None and not plausible_instant(instant)
+    ]
+    if problems:
+        raise BadRequest("Invalid query parameters", errors=problems)
+    last = utc_ms(end or now)
+    first = utc_ms(start) if start is not None else last - HISTORY_DEFAULT_RANGE
+    if first > last:
+        problems.append({"field": "from", "message": "Must not be after to"})
+    elif last - first > HISTORY_MAX_RANGE:
+        problems.append({"field": "from", "message": f"The range is at most {HISTORY_MAX_RANGE.days} days"})
+    if problems:
+        raise BadRequest("Invalid query parameters", errors=problems)
+    return first, last
+
+
+def encode_history_cursor(end: datetime, session_id: str) -> str:
+    """An opaque cursor for the history position just after the session (end, sessionId), newest first."""
+    millis = (utc_ms(end) - EPOCH) // MILLISECOND
+    return base64.urlsafe_b64encode(json.dumps([millis, session_id]).encode()).decode()
+
+
+def decode_history_cursor(cursor: str) -> tuple[datetime, str] | None:
+    """The (end, sessionId) of a cursor from encode_history_cursor; None for anything else."""
+    try:
+        millis, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(millis, int) or not isinstance(session_id, str):
+            return None
+        end = EPOCH + millis * MILLISECOND
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
+    return end, session_id

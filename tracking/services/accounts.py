@@ -19,6 +19,7 @@ from tracking.store import (
     dailytotals,
     heartbeats,
     linkcodes,
+    presence,
     ratelimits,
     sessions,
     snapshots,
@@ -89,6 +90,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
         "leaderboardsnapshots": snapshots.delete_rows_by_user(db, user_id),
         "creditclaims": creditclaims.delete_claims_by_user(db, user_id),
         "ratelimits": ratelimits.delete_windows_by_subject(db, user_id),
+        "presence": presence.delete_presence_by_user(db, user_id),
     }
     deleted["users"] = users.delete_user_by_id(db, user_id)
     return deleted

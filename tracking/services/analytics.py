@@ -2,10 +2,10 @@
 
 Global figures read the daily totals of the days they cover (their ``boardDays`` shares are exact in the
 board time zone), plus a count or a ``$group`` of the users and, for the live figures, a count and a
-``$group`` of today's sessions and a distinct of who is online: what they read grows with users x days,
-never with the number of sessions. They list no user, so private users are counted in them and named
-nowhere. A user's stats are theirs to see unless their profile is private (404 then, unless the caller
-acts for them); they read the user's daily totals of the range, never the sessions.
+``$group`` of today's sessions and a count of who is coding now (tracking.services.presence): what they
+read grows with users x days, never with the number of sessions. They list no user, so private users are
+counted in them and named nowhere. A user's stats are theirs to see unless their profile is private (404
+then, unless the caller acts for them); they read the user's daily totals of the range, never the sessions.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tracking.domain.days import DAY, day_start
 from tracking.domain.profiles import User, can_see_profile
 from tracking.domain.streaks import parse_zone
 from tracking.errors import UserNotFound
+from tracking.services import presence
 from tracking.store import dailytotals, sessions, users
 
 WEEKLY_ACTIVITY_WEEKS = 12
@@ -130,20 +131,19 @@ def read_global(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> GlobalSt
     )
 
 
-def read_live(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> LiveStats:
-    """All time tracked, who has credited time in the last 10 minutes, and today's sessions and top language.
+def read_live(db: Database[Any], *, now: datetime, zone: ZoneInfo, presence_ttl: timedelta) -> LiveStats:
+    """All time tracked, who is coding now (a heartbeat within ``presence_ttl``), today's sessions and top language.
 
-    Counted and summed by the server (a count, a ``$group``, a distinct of the few online users): what comes
-    back does not grow with the number of sessions.
+    Counted and summed by the server (counts and a ``$group``): what comes back does not grow with the number
+    of sessions.
     """
     today = now.astimezone(zone).date()
     count, seconds = sessions.sum_sessions_between(db, start=day_start(today, zone), end=now)
-    online = sessions.find_user_ids_active_between(db, start=now - analytics.ONLINE_WINDOW, end=now)
     languages = analytics.board_day_languages(_board_days(db, today, today, zone), [today])
     top = analytics.top_languages(languages, 1)
     return LiveStats(
         total_hours=hours(users.sum_coding_time(db)),
-        users_online=len(online),
+        users_online=presence.count_coding_now(db, now=now, ttl=presence_ttl),
         sessions_today=count,
         top_language_today=top[0] if top else None,
         average_session_minutes=round(seconds / count / 60, 1) if count else 0.0,

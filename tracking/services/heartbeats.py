@@ -3,10 +3,12 @@
 ``record_heartbeats`` stores the heartbeats that count (the unique ``_id`` drops a replay), reads the user's
 stored heartbeats within the timeout of each one (one query; what it reads is bounded by the batch, not the
 history), joins each heartbeat with its neighbours into pair sessions (tracking.domain.heartbeats) and hands
-those to session ingest, which is idempotent and credits the union. Each request inserts its heartbeats
-before it reads, so of two concurrent requests with neighbouring heartbeats the later reader sees both and
-records their pair. Replayed heartbeats are joined again too: if the request that stored them failed before
-crediting, the replay credits them, and otherwise every pair is a duplicate session that changes nothing.
+those to session ingest, which is idempotent and credits the union; the latest of them refreshes the
+user's presence (tracking.services.presence), so editors on WakaTime plugins show as coding now too.
+Each request inserts its heartbeats before it reads, so of two concurrent requests with neighbouring
+heartbeats the later reader sees both and records their pair. Replayed heartbeats are joined again too: if
+the request that stored them failed before crediting, the replay credits them, and otherwise every pair is a
+duplicate session that changes nothing.
 
 ``import_heartbeats`` takes a WakaTime dump through the same path, oldest first in chunks, without the age
 limit (which is for live clients). Imported heartbeats are kept, so that importing the same dump again
@@ -26,8 +28,10 @@ from tracking.config import Settings
 from tracking.domain.days import day_range, local_today
 from tracking.domain.heartbeats import NewHeartbeat, joined_sessions, neighbour_ranges
 from tracking.domain.intervals import credit
+from tracking.domain.presence import Heartbeat
 from tracking.domain.streaks import parse_zone
 from tracking.errors import UserNotFound
+from tracking.services import presence
 from tracking.services.ingest import record_sessions
 from tracking.store import heartbeats, sessions, users
 
@@ -46,7 +50,19 @@ def record_heartbeats(
     timeout = timedelta(minutes=settings.wakatime_timeout_minutes)
     # No live heartbeat older than the age limit is accepted, so none older than that and the timeout is read again.
     heartbeats.delete_live_heartbeats_before(db, now - timedelta(days=settings.max_session_age_days) - timeout)
-    return _store_and_join(db, user_id=user_id, batch=batch, now=now, settings=settings, imported=False)
+    outcomes = _store_and_join(db, user_id=user_id, batch=batch, now=now, settings=settings, imported=False)
+    latest = max((heartbeat for heartbeat in batch if heartbeat.counts), key=lambda beat: beat.time, default=None)
+    if latest is not None:
+        # The editor is coding now: one more write shows it on the live board (its time is credited above).
+        presence.refresh_presence(
+            db,
+            user_id=user_id,
+            at=latest.time,
+            said=Heartbeat(language=latest.language, editor=latest.editor, project=latest.project),
+            now=now,
+            ttl=timedelta(seconds=settings.presence_ttl_seconds),
+        )
+    return outcomes
 
 
 @dataclass(frozen=True)

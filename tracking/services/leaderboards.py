@@ -75,7 +75,8 @@ class Growth:
     total_hours: float
 
 
-def _ranked(db: Database[Any], *, timeframe: str, ranked: list[tuple[int, BoardEntry]]) -> list[RankedEntry]:
+def ranked_entries(db: Database[Any], *, timeframe: str, ranked: list[tuple[int, BoardEntry]]) -> list[RankedEntry]:
+    """``(rank, entry)`` pairs with their names and trends: one ``$in`` for the names, one for previous ranks."""
     user_ids = [entry.user_id for _, entry in ranked]
     listings = users.find_listings_by_ids(db, user_ids)
     previous = snapshots.find_latest_ranks(db, timeframe=timeframe, user_ids=user_ids)
@@ -154,7 +155,7 @@ def read_board(
     me, around = _me_and_neighbours(db, board=board, key=period.key, user_id=user_id) if user_id else ([], [])
 
     # One lookup of names and previous ranks for the page, the user and the neighbours together.
-    everyone = _ranked(db, timeframe=timeframe, ranked=ranked + me + around)
+    everyone = ranked_entries(db, timeframe=timeframe, ranked=ranked + me + around)
     mine = everyone[len(ranked) : len(ranked) + len(me)]
     has_range = timeframe != "allTime"
     return BoardView(

@@ -172,6 +172,16 @@ def find_entry(db: Database[Any], *, board: str, key: str, user_id: str) -> Boar
     return BoardEntry(doc["userId"], doc["total"]) if doc else None
 
 
+def find_totals_by_users(db: Database[Any], *, board: str, key: str, user_ids: Sequence[str]) -> dict[str, float]:
+    """The totals of these users in one board period (one ``$in`` of point ids), by userId; absent ones left out."""
+    if not user_ids:
+        return {}
+    ids = [_document_id(board, key, user_id) for user_id in user_ids]
+    return {
+        doc["userId"]: doc["total"] for doc in db[COLLECTION].find({"_id": {"$in": ids}}, {"userId": 1, "total": 1})
+    }
+
+
 def count_ahead(db: Database[Any], *, board: str, key: str, total: float, user_id: str) -> int:
     """How many entries come before (total, userId): two counts over contiguous index ranges."""
     higher = db[COLLECTION].count_documents({"board": board, "key": key, "total": {"$gt": total}})

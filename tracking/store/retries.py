@@ -17,6 +17,9 @@ The repositories call them instead of the raw pymongo calls:
 - ``upsert_retrying(collection, filter, update)`` for ``update_one(..., upsert=True)``.
 - ``find_one_and_upsert_retrying(collection, filter, update)`` for
   ``find_one_and_update(..., upsert=True, return_document=AFTER)``.
+- ``upsert_unless_taken(collection, filter, update)`` for a conditional upsert whose filter names the
+  ``_id`` and more: when another document holds that ``_id`` but misses the rest, the insert fails with the
+  same duplicate key, and the caller learns so (False) instead of a retry that could only fail again.
 
 A single-document upsert that failed with a duplicate key applied nothing, so those two are safe
 with any update, ``$inc`` included.
@@ -74,6 +77,17 @@ def find_one_and_upsert_retrying(
         return dict(document)
 
     return _retrying(write, _is_racing_upsert, attempts)
+
+
+def upsert_unless_taken(collection: Collection[Any], filter: Mapping[str, Any], update: Mapping[str, Any]) -> bool:
+    """``collection.update_one(filter, update, upsert=True)``; False, with nothing written, when the key is taken."""
+    try:
+        collection.update_one(filter, update, upsert=True)
+    except (DuplicateKeyError, KeyError) as error:
+        if not _is_racing_upsert(error):
+            raise
+        return False
+    return True
 
 
 def _retrying(write: Callable[[], T], is_racing: Callable[[Exception], bool], attempts: int) -> T:

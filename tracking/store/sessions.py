@@ -217,12 +217,6 @@ def sum_sessions_between(db: Database[Any], *, start: datetime, end: datetime) -
     return count, float(rows[0]["seconds"]) if rows else 0.0
 
 
-def find_user_ids_active_between(db: Database[Any], *, start: datetime, end: datetime) -> list[str]:
-    """The users with a session overlapping ``[start, end)`` (a distinct: one id per user)."""
-    query = {**TRACKED, "endTime": {"$gt": start, "$lt": end + MAX_DURATION}, "startTime": {"$lt": end}}
-    return [str(user_id) for user_id in db[COLLECTION].distinct("userId", query)]
-
-
 # The fields a user's export shows of each of their sessions, in the order they were stored.
 EXPORT_SESSION_FIELDS = {key: value for key, value in ADMIN_SESSION_FIELDS.items() if key != "userId"}
 
@@ -237,6 +231,59 @@ def find_sessions_by_user_after(
     page = list(db[COLLECTION].find(query, {**EXPORT_SESSION_FIELDS, "_id": 1}).sort("_id", ASCENDING).limit(limit))
     ids = [document.pop("_id") for document in page]
     return page, ids[-1] if len(page) == limit else None
+
+
+HISTORY_SESSION_FIELDS = dict.fromkeys(
+    ("sessionId", "startTime", "endTime", "duration", "languages", "projectName", "editor"), 1
+) | {"_id": 0}
+
+
+@dataclass(frozen=True)
+class RecordedSession:
+    """A session as its user's history shows it."""
+
+    session_id: str
+    start: datetime
+    end: datetime
+    duration: float
+    languages: dict[str, float]
+    project_name: str | None
+    editor: str | None
+
+
+def find_sessions_by_user_ended_between(
+    db: Database[Any],
+    *,
+    user_id: str,
+    start: datetime,
+    end: datetime,
+    before: tuple[datetime, str] | None,
+    limit: int,
+) -> list[RecordedSession]:
+    """The user's sessions that ended in ``[start, end]``, newest first (end, then sessionId, descending),
+    after the position ``before`` when given: keyset paging along ``userId_1_endTime_-1``."""
+    query: dict[str, Any] = {**TRACKED, "userId": user_id, "endTime": {"$gte": start, "$lte": end}}
+    if before is not None:
+        last_end, last_id = before
+        query["$or"] = [{"endTime": {"$lt": last_end}}, {"endTime": last_end, "sessionId": {"$lt": last_id}}]
+    cursor = (
+        db[COLLECTION]
+        .find(query, HISTORY_SESSION_FIELDS)
+        .sort([("endTime", DESCENDING), ("sessionId", DESCENDING)])
+        .limit(limit)
+    )
+    return [
+        RecordedSession(
+            session_id=doc["sessionId"],
+            start=doc["startTime"],
+            end=doc["endTime"],
+            duration=doc["duration"],
+            languages=doc.get("languages") or {},
+            project_name=doc.get("projectName"),
+            editor=doc.get("editor"),
+        )
+        for doc in cursor
+    ]
 
 
 def delete_sessions_by_user(db: Database[Any], user_id: str) -> int:

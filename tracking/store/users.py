@@ -368,7 +368,9 @@ def find_public_users_by_text(db: Database[Any], *, text: str, limit: int) -> li
 
 
 # What the boards show of a user beside their entry, and what decides whether they are listed.
-LISTING_FIELDS = dict.fromkeys(("userId", "username", "displayName", "avatarUrl", "isPublic", "archived"), 1)
+LISTING_FIELDS = dict.fromkeys(
+    ("userId", "username", "displayName", "avatarUrl", "isPublic", "archived", "lastSessionDate"), 1
+)
 
 
 def _listing(doc: Mapping[str, Any]) -> Listing:
@@ -380,6 +382,7 @@ def _listing(doc: Mapping[str, Any]) -> Listing:
         avatar_url=user.avatar_url,
         is_public=user.is_public,
         archived=user.archived,
+        last_session_date=user.last_session_date,
     )
 
 
