@@ -18,9 +18,11 @@ from tracking.api import (
     system,
     users,
     wakatime,
+    webhooks,
 )
 from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
+from tracking.jobs import webhooks as webhook_jobs
 
 # Every blueprint with a route or a trigger of its own; the catch-all below answers for all that they do not serve.
 ROUTED: tuple[func.Blueprint, ...] = (
@@ -43,6 +45,8 @@ ROUTED: tuple[func.Blueprint, ...] = (
     rebuild.bp,
     reports.bp,
     streaks.bp,
+    webhooks.bp,
+    webhook_jobs.bp,
 )
 
 BLUEPRINTS: tuple[func.Blueprint, ...] = (*ROUTED, fallback.catch_all(ROUTED))

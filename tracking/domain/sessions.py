@@ -98,7 +98,7 @@ class NewSession:
         return Span(self.start, self.end, self.languages)
 
 
-def _utc_ms(moment: datetime) -> datetime:
+def utc_ms(moment: datetime) -> datetime:
     """UTC, at the millisecond precision of BSON dates (naive times are taken as UTC)."""
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -106,13 +106,13 @@ def _utc_ms(moment: datetime) -> datetime:
 
 def session_hash(user_id: str, start: datetime, end: datetime) -> str:
     """The id of a session sent without one: the same user and interval give the same id."""
-    text = f"{user_id}|{_utc_ms(start).isoformat()}|{_utc_ms(end).isoformat()}"
+    text = f"{user_id}|{utc_ms(start).isoformat()}|{utc_ms(end).isoformat()}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _plausible(instant: datetime) -> bool:
     try:
-        return EARLIEST <= _utc_ms(instant) < LATEST
+        return EARLIEST <= utc_ms(instant) < LATEST
     except OverflowError:  # 0001-01-01T00:00:00+01:00 has no UTC time
         return False
 
@@ -132,20 +132,20 @@ def _interval(body: SessionFields, problems: list[Problem]) -> tuple[datetime, d
         return None
     end = body.endTime or body.sessionDate
     start = body.startTime
-    if body.endTime is not None and body.sessionDate is not None and _utc_ms(body.endTime) != _utc_ms(body.sessionDate):
+    if body.endTime is not None and body.sessionDate is not None and utc_ms(body.endTime) != utc_ms(body.sessionDate):
         problems.append({"field": "sessionDate", "message": "Must equal endTime (both are the end of the session)"})
         return None
     if start is not None and end is not None:
-        start, end = _utc_ms(start), _utc_ms(end)
+        start, end = utc_ms(start), utc_ms(end)
         if duration is not None and abs((end - start).total_seconds() - duration) > DURATION_TOLERANCE_SECONDS:
             problems.append({"field": "duration", "message": "Does not match endTime - startTime"})
             return None
     elif end is not None and duration is not None:
-        end = _utc_ms(end)
-        start = _utc_ms(end - timedelta(seconds=duration))
+        end = utc_ms(end)
+        start = utc_ms(end - timedelta(seconds=duration))
     elif start is not None and duration is not None:
-        start = _utc_ms(start)
-        end = _utc_ms(start + timedelta(seconds=duration))
+        start = utc_ms(start)
+        end = utc_ms(start + timedelta(seconds=duration))
     else:
         problems.append(
             {"field": "body", "message": "Send sessionDate (the end) and duration, or startTime and endTime"}
@@ -186,7 +186,7 @@ def build_session(body: SessionFields, *, now: datetime, max_age_days: int) -> N
     username = body.username.strip() if body.username else None
     # A clock a little ahead is accepted, but nothing after the server's clock is credited: the session is
     # stored up to now, its language seconds in proportion. Its id is the one of the interval as sent.
-    credited_end = min(end, _utc_ms(now))
+    credited_end = min(end, utc_ms(now))
     kept = (credited_end - start) / (end - start)
     return NewSession(
         session_id=body.sessionId or session_hash(body.userId, start, end),
