@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
@@ -217,8 +217,7 @@ def ping(db: Database[Any], *, subscription_id: str, now: datetime, settings: Se
     webhookattempts.claim_attempt(db, attempt)
     reply = send_claimed(db, attempt, subscription=subscription, event=event, settings=settings)
     status: DeliveryStatus = "delivered" if reply.succeeded else "failed"
-    finished = datetime.now(UTC)
-    webhookdeliveries.set_outcome_by_id(db, delivery.id, attempts=1, status=status, next_attempt_at=None, now=finished)
+    webhookdeliveries.set_outcome_by_id(db, delivery.id, attempts=1, status=status, next_attempt_at=None, now=at)
     if reply.status_code is None:
         raise ServiceUnavailable(f"The receiver could not be reached: {reply.error}")
     if not reply.succeeded:
