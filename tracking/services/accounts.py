@@ -23,6 +23,7 @@ from tracking.store import (
     sessions,
     snapshots,
     users,
+    webhookevents,
 )
 
 # Sessions per export page: a long history is read and answered a page at a time.
@@ -87,6 +88,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
         "leaderboardsnapshots": snapshots.delete_rows_by_user(db, user_id),
         "creditclaims": creditclaims.delete_claims_by_user(db, user_id),
         "ratelimits": ratelimits.delete_windows_by_subject(db, user_id),
+        "webhookevents": webhookevents.delete_events_by_user(db, user_id),
     }
     deleted["users"] = users.delete_user_by_id(db, user_id)
     return deleted

@@ -87,7 +87,8 @@ def record_credit_events(
 ) -> int:
     """Record what crediting ``plan`` (as credit ``version`` of the user) makes happen; returns the new events."""
     subscriptions = watching(db)
-    if not subscriptions or plan.user is None:
+    # A private or archived user's progress is nobody's news: only users on the boards make events.
+    if not subscriptions or plan.user is None or not totals.listed:
         return 0
     user_id = totals.user_id
     who = {"userId": user_id, "username": username or DEFAULT_USERNAME}
@@ -114,8 +115,7 @@ def record_credit_events(
             )
             for days in streak_milestones_crossed(before, after)
         ]
-    if totals.listed:
-        candidates += _rank_events(db, subscriptions, who=who, plan=plan, version=version, now=now, zone=board_zone)
+    candidates += _rank_events(db, subscriptions, who=who, plan=plan, version=version, now=now, zone=board_zone)
     events = [event for event in candidates if _wanted_by_any(subscriptions, event)]
     return sum(webhookevents.insert_events(db, events)) if events else 0
 

@@ -64,6 +64,11 @@ def find_event_by_id(db: Database[Any], event_id: str) -> Event | None:
     return None if doc is None else _event(doc)
 
 
+def delete_events_by_user(db: Database[Any], user_id: str) -> int:
+    """Drop the events about the user (their ranks, achievements, streaks); their deliveries are then cancelled."""
+    return db[COLLECTION].delete_many({"data.userId": user_id}).deleted_count
+
+
 def delete_events_before(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> int:
     """Drop fanned-out events older than ``cutoff``; ``dry_run`` only counts them."""
     query = {"createdAt": {"$lt": cutoff}, "fannedOut": True}
