@@ -7,7 +7,6 @@ the delivery timer every second and retries after 1 s, and keeps its other timer
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,9 +17,10 @@ from pymongo import MongoClient
 from standardwebhooks import Webhook
 
 from tests.utils.factories import bearer, create_api_key
-from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, start_host
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, host_on_its_own_database
 from tests.utils.receiver import Received, Receiver, closed_port, running_receiver
 from tracking.domain.periods import previous_period
+from tracking.timers import TIMERS, WEBHOOK_DELIVERY
 
 SERVICE = bearer(SERVICE_KEY)
 NEVER = "0 0 0 1 1 *"  # once a year: the timers this module does not test stay quiet
@@ -31,33 +31,18 @@ LEADER, SECOND, CLIMBER = "100000000000000001", "100000000000000002", "100000000
 def webhook_host(
     mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningHost]:
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    quiet = {
-        setting: NEVER
-        for setting in (
-            "SNAPSHOT_SCHEDULE",
-            "ROLLING_SWEEP_SCHEDULE",
-            "CREDIT_SWEEP_SCHEDULE",
-            "CLEANUP_SCHEDULE",
-            "STATS_SCHEDULE",
-            "HEALTH_CHECK_SCHEDULE",
-            "STREAK_DECAY_SCHEDULE",
-        )
-    }
+    quiet = {timer.setting.name: NEVER for timer in TIMERS if timer is not WEBHOOK_DELIVERY}
     env = {
         **quiet,
         "WEBHOOK_ALLOW_INSECURE_LOOPBACK": "true",
         "WEBHOOK_DELIVERY_SCHEDULE": "* * * * * *",
         "WEBHOOK_RETRY_DELAYS": "1,1,1,1,1",
     }
-    host = start_host(
-        mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"), extra_env=env, timers=True
-    )
-    try:
+    log_dir = tmp_path_factory.mktemp("host")
+    with host_on_its_own_database(
+        mongodb_uri=mongodb_uri, mongo=mongo, log_dir=log_dir, extra_env=env, timers=True
+    ) as host:
         yield host
-    finally:
-        host.stop()
-        mongo.drop_database(name)
 
 
 @pytest.fixture
