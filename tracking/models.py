@@ -879,6 +879,14 @@ class WebhookUpdate(BaseModel):
     description: DescriptionText | None = None
     enabled: StrictBool | None = None
 
+    @model_validator(mode="after")
+    def _only_optional_fields_clear(self) -> WebhookUpdate:
+        # null clears a schedule or a description; every other field always has a value.
+        cleared = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if set(cleared) - {"schedule", "description"}:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
+
 
 class WebhookPublic(BaseModel):
     """A subscription as shown: never its secret."""

@@ -146,11 +146,16 @@ def test_update_changes_only_what_is_given_and_delete_removes_it(api: RunningHos
     updated = response.json()
     assert (updated["top"], updated["schedule"], updated["timezone"]) == (3, "weekly mon 09:30", "Europe/Paris")
     assert (updated["url"], updated["events"], updated["board"]) == (receiver.url(), ["board.closed"], "week")
+    cleared = api.put(f"webhooks/{created['id']}", json={"url": None}, headers=SERVICE)
+    assert cleared.status_code == 400
+    assert cleared.json()["errors"] == [{"field": "body", "message": "Value error, url cannot be null"}]
     refused = api.put(f"webhooks/{created['id']}", json={"events": ["ping"]}, headers=SERVICE)
     assert refused.status_code == 400
     assert refused.json()["errors"] == [
         {"field": "schedule", "message": "only a subscription to board.closed has a schedule"}
     ]
+    unscheduled = api.put(f"webhooks/{created['id']}", json={"schedule": None}, headers=SERVICE)
+    assert (unscheduled.status_code, unscheduled.json()["schedule"], unscheduled.json()["top"]) == (200, None, 3)
     assert api.delete(f"webhooks/{created['id']}", headers=SERVICE).status_code == 204
     assert api.get(f"webhooks/{created['id']}", headers=SERVICE).json() == {"message": "Webhook subscription not found"}
     assert api.delete(f"webhooks/{created['id']}", headers=SERVICE).status_code == 404
