@@ -34,7 +34,7 @@ from tracking.domain.webhooks import (
 from tracking.errors import BadGateway, BadRequest, Conflict, NotFound, ServiceUnavailable
 from tracking.services import webhook_events
 from tracking.services.webhook_delivery import new_delivery, send_claimed
-from tracking.services.webhook_transport import Refused, Reply, resolve_public
+from tracking.services.webhook_transport import Refused, resolve_public
 from tracking.store import webhookattempts, webhookdeliveries, webhookevents, webhooks
 from tracking.store.webhookattempts import Attempt
 from tracking.store.webhookdeliveries import Delivery
@@ -184,8 +184,12 @@ def redeliver(db: Database[Any], *, subscription_id: str, delivery_id: str, now:
 
 @dataclass(frozen=True)
 class PingResult:
+    """A ping the receiver accepted."""
+
     delivery: Delivery
-    reply: Reply
+    status_code: int
+    latency_ms: float
+    response: str | None
 
 
 def ping(db: Database[Any], *, subscription_id: str, now: datetime, settings: Settings) -> PingResult:
@@ -222,4 +226,5 @@ def ping(db: Database[Any], *, subscription_id: str, now: datetime, settings: Se
         raise ServiceUnavailable(f"The receiver could not be reached: {reply.error}")
     if not reply.succeeded:
         raise BadGateway(reply.error or f"The receiver answered {reply.status_code}")
-    return PingResult(replace(delivery, status="delivered", attempts=1, next_attempt_at=None), reply)
+    delivered = replace(delivery, status="delivered", attempts=1, next_attempt_at=None)
+    return PingResult(delivered, reply.status_code, reply.latency_ms, reply.response)
