@@ -137,6 +137,7 @@ def with_webhooks(uri: str, counter: Counter, probe: int) -> None:
     """The same probe with subscriptions watching everything crediting can make happen: what events cost."""
     db = open_database(uri, "bench_webhooks")
     os.environ["WEBHOOK_ALLOW_INSECURE_LOOPBACK"] = "true"  # the subscription's receiver is never called here
+    os.environ.setdefault("LINK_SECRET", "bench-link-secret-0123456789abcdefghij")  # seals its signing secret
     create_subscription(
         db,
         url="http://127.0.0.1:9/hook",
