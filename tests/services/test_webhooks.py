@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -148,3 +149,26 @@ def test_the_cleanup_removes_the_old_log_and_keeps_the_recent_one(db: Database[A
     log = webhookattempts.find_attempts_by_subscription(db, subscription_id=subscription_id, status=None, limit=10)
     assert [attempt.attempted_at.date() for attempt in log] == [now.date()]
     assert (db["webhookdeliveries"].count_documents({}), db["webhookevents"].count_documents({})) == (1, 1)
+
+
+def test_overlapping_delivery_runs_send_each_attempt_once(db: Database[Any], receiver: Receiver) -> None:
+    subscribe(db, receiver.url(), "achievement.earned")
+    code(db, end=datetime.now(UTC), seconds=3600)
+    now = datetime.now(UTC)
+    webhook_delivery.fan_out(db, now=now)
+    runs = [
+        threading.Thread(
+            target=webhook_delivery.deliver_due, kwargs={"db": db, "now": now, "settings": config.settings()}
+        )
+        for _ in range(6)
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert len(receiver.received) == 1
+    assert [doc["_id"].rsplit("#", 1)[1] for doc in db["webhookattempts"].find()] == ["1"]
+    assert db["webhookdeliveries"].find_one({}, {"_id": 0, "status": 1, "attempts": 1}) == {
+        "status": "delivered",
+        "attempts": 1,
+    }
