@@ -15,6 +15,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from tests.utils import fuzzing
 from tests.utils.hosts import RunningHost, database_name, host_on_its_own_database
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.store import client as store_client
@@ -79,3 +80,8 @@ def api(module_host: RunningHost) -> RunningHost:
 @pytest.fixture
 def log_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in fuzzing.summary():
+        terminalreporter.write_line(line)

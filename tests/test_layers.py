@@ -15,8 +15,17 @@ import pytest
 from tracking.blueprints import BLUEPRINTS
 from tracking.host.devdb import ROOT
 
-# Routes that answer without a use case: the API index, the catch-all, and the Durable status reads.
-NO_SERVICE = {"api_index", "not_found", "admin_cleanup_status", "admin_boards_rebuild_status"}
+# Routes that answer without a use case: the API index, the catch-all, the Durable status reads, and the
+# OpenAPI document and its page.
+NO_SERVICE = {
+    "api_index",
+    "not_found",
+    "admin_cleanup_status",
+    "admin_boards_rebuild_status",
+    "openapi_json",
+    "api_docs",
+    "api_docs_asset",
+}
 # A Durable job's start route calls its starter in tracking.jobs, which starts the orchestration.
 USE_CASE_LAYERS = ("tracking.services.", "tracking.jobs.")
 

@@ -12,6 +12,7 @@ from tracking.api import (
     keys,
     leaderboards,
     link,
+    openapi,
     sessions,
     snapshots,
     stats,
@@ -49,4 +50,7 @@ ROUTED: tuple[func.Blueprint, ...] = (
     webhook_jobs.bp,
 )
 
-BLUEPRINTS: tuple[func.Blueprint, ...] = (*ROUTED, fallback.catch_all(ROUTED))
+# The OpenAPI document lists every routed blueprint and itself; the catch-all answers for all the others.
+DOCUMENTED: tuple[func.Blueprint, ...] = (*ROUTED, openapi.document_routes(ROUTED))
+
+BLUEPRINTS: tuple[func.Blueprint, ...] = (*DOCUMENTED, fallback.catch_all(DOCUMENTED))

@@ -99,6 +99,14 @@ def test_build_heartbeat_normalises_and_refuses_old_future_and_non_finite() -> N
         build_heartbeat(Fields(time=float("nan")), user_id=USER, user_agent=None, now=NOW, max_age_days=30)
 
 
+@pytest.mark.parametrize("seconds", [2.9825295286569876e16, 1e300, 946684799.0, 4102444800.0])
+def test_a_time_outside_the_years_2000_to_2100_is_refused_even_without_an_age_limit(seconds: float) -> None:
+    # Found by the fuzzing (an import has no age limit): 3e16 seconds overflowed the conversion into a 500.
+    with pytest.raises(InvalidHeartbeat) as refused:
+        build_heartbeat(Fields(time=seconds), user_id=USER, user_agent=None, now=NOW, max_age_days=None)
+    assert refused.value.message == "time: Must be a time between 2000-01-01 and 2100-01-01"
+
+
 def test_the_same_heartbeat_has_the_same_id_and_another_file_another() -> None:
     def heartbeat_id(**fields: object) -> str:
         built = build_heartbeat(

@@ -22,7 +22,7 @@ bp = func.Blueprint()
 
 @bp.function_name("user_export")
 @bp.route(route="user/{userId}/export", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: UserExportPublic}, query=ExportQuery)
 def user_export(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, ExportQuery)
     export = accounts.export_user_data(get_db(), user_id=req.route_params["userId"], cursor=query.cursor)
@@ -39,7 +39,7 @@ def user_export(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("user_delete")
 @bp.route(route="user/{userId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: UserDeletedPublic}, body=UserDelete)
 def user_delete(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserDelete)
     deleted = accounts.delete_user_data(get_db(), user_id=req.route_params["userId"], confirm=body.confirm)

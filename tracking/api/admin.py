@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -64,14 +65,14 @@ async def _status_response(
 
 @bp.function_name("admin_stats")
 @bp.route(route="admin/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]})
 def admin_stats(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(reports.database_statistics(get_db(), storage_warn_mb=config.settings().storage_warn_mb))
 
 
 @bp.function_name("admin_cron_status")
 @bp.route(route="admin/cron/status", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]})
 def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(reports.cron_status(get_db(), now=datetime.now(UTC), settings=config.settings()))
 
@@ -79,7 +80,9 @@ def admin_cron_status(req: func.HttpRequest) -> func.HttpResponse:
 @bp.function_name("admin_cleanup_start")
 @bp.route(route="admin/cleanup", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@durable_endpoint(auth=ADMIN)
+@durable_endpoint(
+    auth=ADMIN, answers={200: OrchestrationStartedPublic, 202: OrchestrationStartedPublic}, body=CleanupCreate
+)
 async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     body = read_json(req, CleanupCreate, optional=True)
     settings = config.settings()
@@ -94,7 +97,7 @@ async def admin_cleanup_start(req: func.HttpRequest, client: df.DurableOrchestra
 @bp.function_name("admin_cleanup_status")
 @bp.route(route="admin/cleanup/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@durable_endpoint(auth=ADMIN)
+@durable_endpoint(auth=ADMIN, answers={200: OrchestrationStatusPublic})
 async def admin_cleanup_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = req.route_params.get("instanceId", "")
     return await _status_response(client, instance_id, pattern=CLEANUP_INSTANCE, job="cleanup")
@@ -103,7 +106,7 @@ async def admin_cleanup_status(req: func.HttpRequest, client: df.DurableOrchestr
 @bp.function_name("admin_boards_rebuild_start")
 @bp.route(route="admin/boards/rebuild", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@durable_endpoint(auth=ADMIN)
+@durable_endpoint(auth=ADMIN, answers={200: OrchestrationStartedPublic, 202: OrchestrationStartedPublic})
 async def admin_boards_rebuild_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id, status, started = await rebuild.start_rebuild(client, now=datetime.now(UTC))
     return _started_response(req, instance_id, status, started)
@@ -112,7 +115,7 @@ async def admin_boards_rebuild_start(req: func.HttpRequest, client: df.DurableOr
 @bp.function_name("admin_boards_rebuild_status")
 @bp.route(route="admin/boards/rebuild/{instanceId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@durable_endpoint(auth=ADMIN)
+@durable_endpoint(auth=ADMIN, answers={200: OrchestrationStatusPublic})
 async def admin_boards_rebuild_status(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
@@ -122,14 +125,14 @@ async def admin_boards_rebuild_status(
 
 @bp.function_name("admin_snapshot_health")
 @bp.route(route="admin/snapshot/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]})
 def admin_snapshot_health(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(reports.snapshot_health(get_db(), now=datetime.now(UTC)))
 
 
 @bp.function_name("admin_snapshot_trigger")
 @bp.route(route="admin/snapshot/trigger", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]}, body=SnapshotTriggerCreate)
 def admin_snapshot_trigger(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SnapshotTriggerCreate, optional=True)
     result = reports.trigger_snapshots(
@@ -140,7 +143,7 @@ def admin_snapshot_trigger(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("admin_run_job")
 @bp.route(route="admin/jobs/{jobType}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]})
 def admin_run_job(req: func.HttpRequest) -> func.HttpResponse:
     job_type = req.route_params.get("jobType", "")
     if job_type not in reports.JOB_TYPES:
@@ -153,7 +156,7 @@ def admin_run_job(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("admin_system_health")
 @bp.route(route="admin/system/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any], 503: dict[str, Any]})
 def admin_system_health(req: func.HttpRequest) -> func.HttpResponse:
     report = reports.system_health(get_db(), now=datetime.now(UTC))
     return json_response(report, 200 if report["success"] else 503)
@@ -161,14 +164,14 @@ def admin_system_health(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("admin_system_stats")
 @bp.route(route="admin/system/stats", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]})
 def admin_system_stats(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(reports.system_statistics(get_db(), now=datetime.now(UTC)))
 
 
 @bp.function_name("admin_recent_sessions")
 @bp.route(route="admin/sessions/recent", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any]}, query=RecentSessionsQuery)
 def admin_recent_sessions(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, RecentSessionsQuery)
     return json_response(reports.recent_sessions(get_db(), limit=query.limit))

@@ -54,7 +54,7 @@ DEFAULT_LANGUAGE_DAYS = 30
 
 @bp.function_name("stats_global")
 @bp.route(route="stats/global", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: GlobalStatsPublic})
 def stats_global(req: func.HttpRequest) -> func.HttpResponse:
     now, zone = datetime.now(UTC), config.settings().board_timezone
     stats = analytics.read_global(get_db(), now=now, zone=zone)
@@ -78,7 +78,7 @@ def stats_global(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_global_live")
 @bp.route(route="stats/global/live", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: GlobalLivePublic})
 def stats_global_live(req: func.HttpRequest) -> func.HttpResponse:
     now, zone = datetime.now(UTC), config.settings().board_timezone
     live = analytics.read_live(get_db(), now=now, zone=zone)
@@ -97,7 +97,7 @@ def stats_global_live(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_global_trends")
 @bp.route(route="stats/global/trends", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: GlobalTrendsPublic}, query=GlobalTrendsQuery)
 def stats_global_trends(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, GlobalTrendsQuery)
     now, zone = datetime.now(UTC), config.settings().board_timezone
@@ -116,7 +116,7 @@ def stats_global_trends(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_global_heatmap")
 @bp.route(route="stats/global/heatmap/hourly", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: GlobalHeatmapPublic}, query=GlobalHeatmapQuery)
 def stats_global_heatmap(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, GlobalHeatmapQuery)
     now, zone = datetime.now(UTC), config.settings().board_timezone
@@ -126,7 +126,7 @@ def stats_global_heatmap(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_global_languages")
 @bp.route(route="stats/global/languages", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: GlobalLanguagesPublic}, query=GlobalLanguagesQuery)
 def stats_global_languages(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, GlobalLanguagesQuery)
     days = query.days or (LANGUAGE_PERIOD_DAYS[query.period] if query.period else DEFAULT_LANGUAGE_DAYS)
@@ -181,7 +181,7 @@ def _filter_public(span: UserRange, stats: FilterStats) -> UserFilterPublic:
 
 @bp.function_name("stats_user_filter")
 @bp.route(route="stats/{userId}/filter", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: UserFilterPublic}, query=UserRangeQuery)
 def stats_user_filter(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserRangeQuery)
     result = analytics.read_user_filter(
@@ -197,7 +197,7 @@ def stats_user_filter(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_user_languages")
 @bp.route(route="stats/{userId}/languages", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: UserLanguagesPublic}, query=UserLanguagesQuery)
 def stats_user_languages(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserLanguagesQuery)
     result = analytics.read_user_languages(
@@ -221,7 +221,7 @@ def stats_user_languages(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("stats_user_heatmap")
 @bp.route(route="stats/{userId}/heatmap", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: UserHeatmapPublic}, query=UserHeatmapQuery)
 def stats_user_heatmap(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserHeatmapQuery)
     heatmap = analytics.read_user_heatmap(

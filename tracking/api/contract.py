@@ -1,9 +1,10 @@
 """What each HTTP route takes and answers, declared once on its ``endpoint`` and read by the OpenAPI document.
 
-A route's ``answers`` map each success status to what its body holds: a pydantic model, any type pydantic
-can describe (``list[Model]``, ``dict[str, Any]``), a ``Media`` for a body that is not JSON, or None for
-no body (a redirect). Error statuses need no declaration: every error has the one shape of
-``tracking.api.http.error_response``, and the document derives which errors a route can answer.
+``answers`` map each success status to what its body holds: a pydantic model, any type pydantic can
+describe (``list[Model]``, ``dict[str, Any]``), a ``Media`` for a body that is not JSON, or None for no
+body (a redirect); ``body`` is described the same way. Every error has the one shape of
+``tracking.api.http.error_response``; the document derives the errors a route's kind can answer
+(400, 401, 403, 404, 413, 503), and ``errors`` names the others its use case answers.
 """
 
 from __future__ import annotations
@@ -17,19 +18,24 @@ from pydantic import BaseModel
 from tracking.api.auth import Access
 
 
-@dataclass(frozen=True)
 class Media:
-    """A body that is not JSON, such as ``image/png`` or ``text/html``."""
+    """A body that is not JSON, of one of ``media_types`` such as ``image/png`` or ``text/html``."""
 
-    media_type: str
+    def __init__(self, *media_types: str):
+        self.media_types = media_types
+
+    def __repr__(self) -> str:
+        return f"Media{self.media_types!r}"
 
 
 @dataclass(frozen=True)
 class Contract:
     auth: Access
     answers: Mapping[int, Any] = field(default_factory=dict)
-    body: type[BaseModel] | Media | None = None
+    body: Any = None
     query: type[BaseModel] | None = None
+    # Error statuses the use case answers beyond those every route of its kind can (409, 429, ...).
+    errors: tuple[int, ...] = ()
 
 
 def contract_of(function: Any) -> Contract | None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from tracking import config
 from tracking.api.auth import Access, authorize
-from tracking.api.contract import Contract, Media
+from tracking.api.contract import Contract
 from tracking.domain.periods import TIMEFRAMES, Timeframe
 from tracking.errors import AppError, BadRequest, PayloadTooLarge
 from tracking.store.client import is_unavailable
@@ -193,16 +193,17 @@ def endpoint(
     *,
     auth: Access,
     answers: Mapping[int, Any] | None = None,
-    body: type[BaseModel] | Media | None = None,
+    body: Any = None,
     query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
     body_limit: config.Setting[int] = config.MAX_BODY_BYTES,
 ) -> Callable[[Handler], Handler]:
     """Wrap a handler with its access rule, its body size limit (a setting) and the one error path.
 
-    ``answers``, ``body`` and ``query`` declare the route's contract for the OpenAPI document
+    ``answers``, ``body``, ``query`` and ``errors`` declare the route's contract for the OpenAPI document
     (tracking.api.contract); the handler still parses with ``read_json`` and ``read_query``.
     """
-    contract = Contract(auth=auth, answers=answers or {}, body=body, query=query)
+    contract = Contract(auth=auth, answers=answers or {}, body=body, query=query, errors=errors)
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -224,7 +225,7 @@ DurableHandler = Callable[[func.HttpRequest, Any], Awaitable[func.HttpResponse]]
 
 
 def durable_endpoint(
-    *, auth: Access, answers: Mapping[int, Any] | None = None, body: type[BaseModel] | None = None
+    *, auth: Access, answers: Mapping[int, Any] | None = None, body: Any = None
 ) -> Callable[[DurableHandler], DurableHandler]:
     """``endpoint`` for an async handler that binds a Durable client with ``client_name="client"``."""
     contract = Contract(auth=auth, answers=answers or {}, body=body)

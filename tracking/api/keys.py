@@ -47,7 +47,7 @@ def _public(record: ApiKey) -> ApiKeyPublic:
 
 @bp.function_name("create_api_key")
 @bp.route(route="admin/keys", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={201: ApiKeyIssued}, body=ApiKeyCreate)
 def create_api_key(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, ApiKeyCreate)
     issued = keys.issue_api_key(
@@ -64,7 +64,7 @@ def create_api_key(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("list_api_keys")
 @bp.route(route="admin/keys", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: ApiKeysPublic}, query=ApiKeyQuery)
 def list_api_keys(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, ApiKeyQuery)
     found = keys.list_api_keys(get_db(), user_id=query.userId, scope=query.scope, include_revoked=query.includeRevoked)
@@ -73,7 +73,7 @@ def list_api_keys(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("revoke_api_key")
 @bp.route(route="admin/keys/{keyId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: ApiKeyPublic})
 def revoke_api_key(req: func.HttpRequest) -> func.HttpResponse:
     revoked = keys.revoke_api_key(get_db(), key_id=req.route_params["keyId"], now=datetime.now(UTC))
     return json_response(_public(revoked))
@@ -86,7 +86,7 @@ def _editor_public(record: ApiKey) -> EditorKeyPublic:
 
 @bp.function_name("create_editor_key")
 @bp.route(route="user/{userId}/editor-keys", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route())
+@endpoint(auth=user_route(), answers={201: EditorKeyIssued}, body=EditorKeyCreate)
 def create_editor_key(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, EditorKeyCreate, optional=True)
     issued = keys.issue_editor_key(
@@ -99,7 +99,7 @@ def create_editor_key(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("list_editor_keys")
 @bp.route(route="user/{userId}/editor-keys", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route())
+@endpoint(auth=user_route(), answers={200: EditorKeysPublic})
 def list_editor_keys(req: func.HttpRequest) -> func.HttpResponse:
     found = keys.list_editor_keys(get_db(), user_id=req.route_params["userId"])
     return json_response(EditorKeysPublic(data=[_editor_public(record) for record in found], count=len(found)))
@@ -107,7 +107,7 @@ def list_editor_keys(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("revoke_editor_key")
 @bp.route(route="user/{userId}/editor-keys/{keyId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route())
+@endpoint(auth=user_route(), answers={200: EditorKeyPublic})
 def revoke_editor_key(req: func.HttpRequest) -> func.HttpResponse:
     revoked = keys.revoke_editor_key(
         get_db(), user_id=req.route_params["userId"], key_id=req.route_params["keyId"], now=datetime.now(UTC)

@@ -45,7 +45,7 @@ def _entry(entry: RankedEntry) -> LeaderboardEntryPublic:
 
 @bp.function_name("leaderboard_top")
 @bp.route(route="leaderboard", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: list[TopUserPublic]})
 def leaderboard_top(req: func.HttpRequest) -> func.HttpResponse:
     top = leaderboards.read_top_all_time(get_db(), limit=TOP_LIMIT)
     return json_response(
@@ -63,7 +63,7 @@ def leaderboard_top(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("leaderboard_growth")
 @bp.route(route="leaderboard/growth", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: list[GrowthEntryPublic]}, query=GrowthQuery)
 def leaderboard_growth(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, GrowthQuery)
     rows = leaderboards.read_growth(get_db(), period=query.period, limit=query.limit, now=datetime.now(UTC))
@@ -83,7 +83,7 @@ def leaderboard_growth(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("leaderboard")
 @bp.route(route="leaderboard/{timeframe}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: list[LeaderboardEntryPublic] | LeaderboardPublic}, query=LeaderboardQuery)
 def leaderboard(req: func.HttpRequest) -> func.HttpResponse:
     timeframe = read_timeframe(req)
     query = read_query(req, LeaderboardQuery)

@@ -39,7 +39,7 @@ def _client(req: func.HttpRequest) -> str:
 
 @bp.function_name("create_link_code")
 @bp.route(route="user/link-code/{userId}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE)
+@endpoint(auth=SERVICE, answers={200: LinkCodePublic}, errors=(429,))
 def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
     issued = linking.issue_link_code(
         get_db(),
@@ -60,7 +60,7 @@ def create_link_code(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("delete_link_code")
 @bp.route(route="user/link-code/{userId}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE)
+@endpoint(auth=SERVICE, answers={200: SuccessPublic})
 def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
     linking.withdraw_link_codes_by_user(get_db(), user_id=req.route_params["userId"])
     return json_response(SuccessPublic(success=True))
@@ -68,7 +68,7 @@ def delete_link_code(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("link_extension")
 @bp.route(route="extension/link", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: ExtensionLinkedPublic}, body=ExtensionLinkCreate, errors=(404, 429))
 def link_extension(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, ExtensionLinkCreate)
     link = linking.link_extension(
@@ -85,7 +85,7 @@ def link_extension(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("extension_key")
 @bp.route(route="extension/key/auth/{deviceId}/{linkCode}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: ExtensionKeyPublic}, errors=(429,))
 def extension_key(req: func.HttpRequest) -> func.HttpResponse:
     key = linking.pickup_key(
         get_db(),

@@ -27,7 +27,7 @@ bp = func.Blueprint()
 
 @bp.function_name("record_session")
 @bp.route(route="coding-session", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=INGEST)
+@endpoint(auth=INGEST, answers={200: SessionRecordedPublic}, body=SessionCreate)
 def record_session(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionCreate)
     require_acts_for(current_caller(), body.userId)
@@ -44,7 +44,7 @@ def record_session(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("record_sessions")
 @bp.route(route="coding-sessions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=INGEST)
+@endpoint(auth=INGEST, answers={200: SessionsRecordedPublic}, body=SessionsCreate)
 def record_session_batch(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, SessionsCreate)
     now, settings = datetime.now(UTC), config.settings()

@@ -30,7 +30,7 @@ def _snapshot_public(result: SnapshotResult) -> SnapshotPublic:
 
 @bp.function_name("snapshot_take")
 @bp.route(route="snapshot/{timeframe}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: SnapshotPublic}, body=SnapshotCreate, errors=(409,))
 def snapshot_take(req: func.HttpRequest) -> func.HttpResponse:
     timeframe = read_timeframe(req)
     body = read_json(req, SnapshotCreate, optional=True)
@@ -46,7 +46,7 @@ def snapshot_take(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("snapshot_take_all")
 @bp.route(route="snapshots/all", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=ADMIN)
+@endpoint(auth=ADMIN, answers={200: dict[str, Any], 409: dict[str, Any]}, body=SnapshotCreate)
 def snapshot_take_all(req: func.HttpRequest) -> func.HttpResponse:
     read_json(req, SnapshotCreate, optional=True)
     outcomes = snapshots.take_current_snapshots(
@@ -67,7 +67,7 @@ def snapshot_take_all(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("rank_history")
 @bp.route(route="user/{userId}/history/{timeframe}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: list[HistoryEntryPublic]}, query=HistoryQuery)
 def rank_history(req: func.HttpRequest) -> func.HttpResponse:
     timeframe = read_timeframe(req)
     query = read_query(req, HistoryQuery)

@@ -17,7 +17,7 @@ bp = func.Blueprint()
 
 @bp.function_name("user_streak")
 @bp.route(route="streak/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: StreakPublic})
 def user_streak(req: func.HttpRequest) -> func.HttpResponse:
     streak = progress.read_streak(get_db(), user_id=req.route_params["userId"], now=datetime.now(UTC))
     return json_response(StreakPublic(currentStreak=streak.current, longestStreak=streak.longest))
@@ -25,14 +25,14 @@ def user_streak(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("user_languages")
 @bp.route(route="languages/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: dict[str, float]})
 def user_languages(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(progress.read_languages(get_db(), req.route_params["userId"]))
 
 
 @bp.function_name("user_achievements")
 @bp.route(route="achievements/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: AchievementsPublic})
 def user_achievements(req: func.HttpRequest) -> func.HttpResponse:
     user_id = req.route_params["userId"]
     result = progress.read_achievements(get_db(), user_id)

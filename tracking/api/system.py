@@ -22,7 +22,7 @@ _started = time.monotonic()
 
 @bp.function_name("health")
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: HealthPublic, 503: HealthPublic})
 def health(req: func.HttpRequest) -> func.HttpResponse:
     latency = reports.database_latency_ms()
     up = latency is not None
@@ -38,7 +38,7 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("api_index")
 @bp.route(route="", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: ApiIndexPublic})
 def api_index(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(
         ApiIndexPublic(name="DisTrack Functions", version=__version__, docs=DOCS_URL, health="/api/health")

@@ -31,7 +31,7 @@ bp = func.Blueprint()
 
 @bp.function_name("link_user")
 @bp.route(route="link", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE)
+@endpoint(auth=SERVICE, answers={200: UserLinkedPublic}, body=UserLinkCreate)
 def link_user(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserLinkCreate)
     user = profiles.link_user(
@@ -48,7 +48,7 @@ def link_user(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("get_user_profile")
 @bp.route(route="user-profile/{userId}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: UserProfilePublic | PrivateProfilePublic})
 def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     read = profiles.read_profile(get_db(), user_id=req.route_params["userId"], caller=current_caller())
     if not read.visible:
@@ -58,7 +58,7 @@ def get_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("update_user_profile")
 @bp.route(route="user-profile/{userId}", methods=["PUT"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route("userId"))
+@endpoint(auth=user_route("userId"), answers={200: ProfileUpdatedPublic}, body=UserProfileUpdate)
 def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, UserProfileUpdate)
     user = profiles.update_profile(
@@ -74,7 +74,7 @@ def update_user_profile(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("search_users")
 @bp.route(route="users/search", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=PUBLIC)
+@endpoint(auth=PUBLIC, answers={200: UsersSearchPublic}, query=UserSearchQuery)
 def search_users(req: func.HttpRequest) -> func.HttpResponse:
     query = read_query(req, UserSearchQuery)
     found = profiles.search_users(get_db(), text=query.q, limit=query.limit)

@@ -104,7 +104,7 @@ def _public(fields: HeartbeatCreate, heartbeat: NewHeartbeat) -> HeartbeatCreate
 
 @bp.function_name("wakatime_heartbeat")
 @bp.route(route=f"{USER_PATH}/heartbeats", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WAKATIME)
+@endpoint(auth=WAKATIME, answers={201: HeartbeatCreatedPublic, 202: HeartbeatCreatedPublic}, body=HeartbeatCreate)
 def wakatime_heartbeat(req: func.HttpRequest) -> func.HttpResponse:
     user_id = _acting_user(req)
     now, settings = datetime.now(UTC), config.settings()
@@ -116,7 +116,7 @@ def wakatime_heartbeat(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("wakatime_heartbeats_bulk")
 @bp.route(route=f"{USER_PATH}/heartbeats.bulk", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WAKATIME)
+@endpoint(auth=WAKATIME, answers={201: HeartbeatsBulkPublic}, body=list[HeartbeatCreate])
 def wakatime_heartbeats_bulk(req: func.HttpRequest) -> func.HttpResponse:
     user_id = _acting_user(req)
     now, settings = datetime.now(UTC), config.settings()
@@ -167,7 +167,7 @@ def _item(name: str, seconds: float, total: float) -> WakaTimeItemPublic:
 
 @bp.function_name("wakatime_statusbar_today")
 @bp.route(route=f"{USER_PATH}/statusbar/today", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WAKATIME)
+@endpoint(auth=WAKATIME, answers={200: StatusBarPublic})
 def wakatime_statusbar_today(req: func.HttpRequest) -> func.HttpResponse:
     user_id = _acting_user(req)
     now = datetime.now(UTC)
@@ -191,7 +191,7 @@ def wakatime_statusbar_today(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("wakatime_all_time_since_today")
 @bp.route(route=f"{USER_PATH}/all_time_since_today", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=WAKATIME)
+@endpoint(auth=WAKATIME, answers={200: AllTimePublic})
 def wakatime_all_time_since_today(req: func.HttpRequest) -> func.HttpResponse:
     user_id = _acting_user(req)
     now = datetime.now(UTC)
@@ -226,7 +226,12 @@ def _dump_heartbeats(dump: Any) -> list[Any]:
 
 @bp.function_name("import_wakatime_dump")
 @bp.route(route="user/{userId}/import/wakatime", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=user_route(), body_limit=config.WAKATIME_IMPORT_MAX_BYTES)
+@endpoint(
+    auth=user_route(),
+    body_limit=config.WAKATIME_IMPORT_MAX_BYTES,
+    answers={200: WakaTimeImportedPublic},
+    body=dict[str, Any],
+)
 def import_wakatime_dump(req: func.HttpRequest) -> func.HttpResponse:
     user_id = req.route_params["userId"]
     now, settings = datetime.now(UTC), config.settings()

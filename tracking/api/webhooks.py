@@ -167,7 +167,7 @@ def list_webhook_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     methods=["POST"],
     auth_level=func.AuthLevel.ANONYMOUS,
 )
-@endpoint(auth=SERVICE, answers={202: WebhookDeliveryPublic})
+@endpoint(auth=SERVICE, answers={202: WebhookDeliveryPublic}, errors=(409,))
 def redeliver_webhook_delivery(req: func.HttpRequest) -> func.HttpResponse:
     delivery = webhooks.redeliver(
         get_db(),
@@ -180,7 +180,7 @@ def redeliver_webhook_delivery(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.function_name("ping_webhook")
 @bp.route(route="webhooks/{webhookId}/ping", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(auth=SERVICE, answers={200: WebhookPingPublic})
+@endpoint(auth=SERVICE, answers={200: WebhookPingPublic}, errors=(502,))
 def ping_webhook(req: func.HttpRequest) -> func.HttpResponse:
     result = webhooks.ping(
         get_db(), subscription_id=req.route_params["webhookId"], now=datetime.now(UTC), settings=config.settings()

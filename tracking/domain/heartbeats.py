@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from tracking.domain.languages import normalise_language
-from tracking.domain.sessions import MAX_FUTURE, NewSession, session_hash
+from tracking.domain.sessions import EARLIEST, LATEST, MAX_FUTURE, OUT_OF_RANGE, NewSession, session_hash
 from tracking.errors import BadRequest
 
 # Only these categories are coding time; WakaTime's others (browsing, meeting, ...) are accepted and dropped.
@@ -128,6 +128,8 @@ def build_heartbeat(
     """
     if not math.isfinite(fields.time) or fields.time <= 0:
         raise InvalidHeartbeat("time must be a finite number of seconds since the epoch")
+    if not EARLIEST.timestamp() <= fields.time < LATEST.timestamp():
+        raise InvalidHeartbeat(f"time: {OUT_OF_RANGE}")
     moment = _heartbeat_time(fields.time)
     if moment > now + MAX_FUTURE:
         raise InvalidHeartbeat("The heartbeat is more than 5 minutes in the future")
