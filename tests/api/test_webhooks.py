@@ -193,6 +193,16 @@ def test_private_and_non_https_targets_are_refused_at_creation(api: RunningHost,
     assert api.db.webhooks.count_documents({}) == 0
 
 
+def test_board_closed_needs_a_board_that_closes(api: RunningHost, receiver: Receiver) -> None:
+    body = {"url": receiver.url(), "events": ["board.closed"], "board": "allTime"}
+    response = api.post("webhooks", json=body, headers=SERVICE)
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        [{"field": "board", "message": "all time never closes: board.closed follows day, week or month"}],
+    )
+    assert api.db.webhooks.count_documents({}) == 0
+
+
 def test_a_discord_subscription_needs_a_discord_webhook_url(api: RunningHost) -> None:
     body = {"url": "https://discord.com/channels/1/2", "events": ["ping"], "format": "discord"}
     response = api.post("webhooks", json=body, headers=SERVICE)

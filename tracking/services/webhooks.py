@@ -71,6 +71,8 @@ def _checked(subscription: Subscription, settings: Settings) -> Subscription:
         raise _field_error("url", str(error)) from error
     if subscription.schedule is not None and "board.closed" not in subscription.events:
         raise _field_error("schedule", "only a subscription to board.closed has a schedule")
+    if "board.closed" in subscription.events and subscription.board == "allTime":
+        raise _field_error("board", "all time never closes: board.closed follows day, week or month")
     return subscription
 
 
