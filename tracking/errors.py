@@ -56,5 +56,11 @@ class TooManyRequests(AppError):
     status = 429
 
 
+class BadGateway(AppError):
+    """An upstream (a webhook receiver) answered, but not with success."""
+
+    status = 502
+
+
 class ServiceUnavailable(AppError):
     status = 503

@@ -61,7 +61,8 @@ _ERRORS = {
     409: "In conflict with what exists",
     413: "The body is too large",
     429: "Too many attempts (with Retry-After)",
-    503: "The database is unavailable (with Retry-After)",
+    502: "An upstream (a webhook receiver) answered with a failure",
+    503: "The database is unavailable (with Retry-After), or an upstream (a webhook receiver) cannot be reached",
 }
 
 # Swagger UI's files, by the name the page asks for them; nothing else under /api/docs/ is served.
