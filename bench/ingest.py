@@ -4,7 +4,8 @@ First it gives two users the same recent days, one with 10 days of history and o
 a day), then records the same ``--probe`` new sessions for each and prints, side by side, the database
 round trips and the bytes the server sent back per session (pymongo command monitoring: every command
 but the driver's own handshakes, and the size of every reply). Both must be the same: what ingest reads
-does not depend on how much history a user has. Then it records ``--sessions`` sessions for ``--users``
+does not depend on how much history a user has. The same probe with webhook subscriptions watching ranks,
+achievements and streaks shows what recording events adds. Then it records ``--sessions`` sessions for ``--users``
 users and prints sessions per second, and posts ``--http-sessions`` more through the local host
 (``python -m tracking.host``) with a service key. Times are labelled with the server they ran on:
 FerretDB/SQLite scans every query, so its times are not MongoDB's.
@@ -35,6 +36,7 @@ from tracking import config
 from tracking.domain.sessions import NewSession, build_session
 from tracking.models import SessionCreate
 from tracking.services.ingest import record_sessions
+from tracking.services.webhooks import create_subscription
 from tracking.store import client as store_client
 
 LANGUAGES = ("python", "typescriptreact", "go", "java", "markdown", "rust", "shellscript")
@@ -118,6 +120,46 @@ def compare_histories(uri: str, counter: Counter, probe: int) -> None:
     store_client.close_client()
 
 
+def with_webhooks(uri: str, counter: Counter, probe: int) -> None:
+    """The same probe with subscriptions watching everything crediting can make happen: what events cost."""
+    db = open_database(uri, "bench_webhooks")
+    os.environ["WEBHOOK_ALLOW_INSECURE_LOOPBACK"] = "true"  # the subscription's receiver is never called here
+    os.environ.setdefault("LINK_SECRET", "bench-link-secret-0123456789abcdefghij")  # seals its signing secret
+    create_subscription(
+        db,
+        url="http://127.0.0.1:9/hook",
+        events=["rank.changed", "achievement.earned", "streak.milestone"],
+        format="standard",
+        board="allTime",
+        top=10,
+        schedule=None,
+        timezone="UTC",
+        description=None,
+        now=datetime.now(UTC),
+        settings=config.settings(),
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    for rank in range(20):  # a board of 20 users above the one who climbs
+        user_id = str(100_000_000_000_000_100 + rank)
+        start = now - timedelta(hours=20)
+        session = NewSession(f"r{rank}", user_id, "bench", start, start + timedelta(minutes=20 + rank), {}, None, None)
+        record_sessions(db, batch=[session], now=now, settings=config.settings())
+    trips: list[int] = []
+    for index in range(probe):
+        start = now - timedelta(hours=6) + timedelta(minutes=10 * index)
+        session = NewSession(
+            f"w{index}", "100000000000000099", "bench", start, start + timedelta(minutes=5), {}, None, None
+        )
+        counter.reset()
+        record_sessions(db, batch=[session], now=now, settings=config.settings())
+        trips.append(counter.commands)
+    events = db["webhookevents"].count_documents({})
+    print(f"with webhook subscriptions (rank.changed on all time, top 10; achievements; streaks), {probe} sessions:")
+    print(f"  round trips, mean {statistics.mean(trips):.2f}, max {max(trips)}; {events} events recorded")
+    store_client.get_client().drop_database(db.name)
+    store_client.close_client()
+
+
 def bodies(users: int, count: int, now: datetime, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     result = []
@@ -189,6 +231,7 @@ def main() -> None:
     with bench_database() as (uri, _):
         print(f"server: {server_label(uri)}")
         compare_histories(uri, counter, args.probe)
+        with_webhooks(uri, counter, args.probe)
         if args.sessions:
             in_process(uri, counter, args.users, args.sessions)
         if args.http_sessions:

@@ -252,6 +252,9 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       SNAPSHOT_SCHEDULE: '0 5 * * * *'
       ROLLING_SWEEP_SCHEDULE: '0 * * * * *'
       CREDIT_SWEEP_SCHEDULE: '0 */10 * * * *'
+      WEBHOOK_DELIVERY_SCHEDULE: '*/5 * * * * *'
+      WEBHOOK_RETRY_DELAYS: '60,300,1800,7200,43200'
+      WEBHOOK_ALLOW_INSECURE_LOOPBACK: 'false'
       STREAK_DECAY_SCHEDULE: '0 10 * * * *'
       CLEANUP_SCHEDULE: '0 0 2 * * Sun'
       STATS_SCHEDULE: '0 0 9 * * Mon'
@@ -264,6 +267,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       RETENTION_MONTH_SNAPSHOT_DAYS: '730'
       RETENTION_INACTIVE_USER_DAYS: '365'
       RETENTION_JOB_RUNS_DAYS: '30'
+      RETENTION_WEBHOOK_DELIVERIES_DAYS: '30'
       CLEANUP_DRY_RUN: 'false'
       CLEANUP_BATCH_SIZE: '100'
     }

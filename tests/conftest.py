@@ -7,7 +7,6 @@ real MongoDB), otherwise a FerretDB development database started for the test se
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from pymongo.database import Database
 
 from tests.utils import fuzzing
 from tests.utils.fake_discord import FakeDiscord, discord_env, running_fake_discord
-from tests.utils.hosts import RunningHost, start_host
+from tests.utils.hosts import RunningHost, database_name, host_on_its_own_database
 from tracking.host.devdb import DevDatabase, free_port
 from tracking.store import client as store_client
 
@@ -46,16 +45,12 @@ def mongo(mongodb_uri: str) -> Iterator[MongoClient[dict[str, Any]]]:
 TEST_LINK_SECRET = "link-secret-for-tests-0123456789abcdefgh"
 
 
-def _database_name() -> str:
-    return f"test_{uuid.uuid4().hex[:12]}"
-
-
 @pytest.fixture
 def db(
     mongodb_uri: str, mongo: MongoClient[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Database[dict[str, Any]]]:
     """A fresh database of its own, set as the app's database for code called in-process."""
-    name = _database_name()
+    name = database_name()
     monkeypatch.setenv("LINK_SECRET", TEST_LINK_SECRET)
     monkeypatch.setenv("MONGODB_URI", mongodb_uri)
     monkeypatch.setenv("MONGODB_DB", name)
@@ -70,13 +65,10 @@ def module_host(
     mongodb_uri: str, mongo: MongoClient[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningHost]:
     """One local host per test module, on a database of its own."""
-    name = _database_name()
-    host = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=tmp_path_factory.mktemp("host"))
-    try:
+    with host_on_its_own_database(
+        mongodb_uri=mongodb_uri, mongo=mongo, log_dir=tmp_path_factory.mktemp("host")
+    ) as host:
         yield host
-    finally:
-        host.stop()
-        mongo.drop_database(name)
 
 
 @pytest.fixture(scope="module")
@@ -94,18 +86,13 @@ def discord_host(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningHost]:
     """A local host that signs in with ``fake_discord`` and fetches avatars from it, on a database of its own."""
-    name = _database_name()
-    host = start_host(
+    with host_on_its_own_database(
         mongodb_uri=mongodb_uri,
-        database=name,
+        mongo=mongo,
         log_dir=tmp_path_factory.mktemp("host"),
         extra_env=discord_env(fake_discord),
-    )
-    try:
+    ) as host:
         yield host
-    finally:
-        host.stop()
-        mongo.drop_database(name)
 
 
 @pytest.fixture

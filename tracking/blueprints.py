@@ -22,9 +22,11 @@ from tracking.api import (
     system,
     users,
     wakatime,
+    webhooks,
 )
 from tracking.jobs import cleanup, credit_sweep, rebuild, reports, rolling_board, streaks
 from tracking.jobs import snapshots as snapshot_jobs
+from tracking.jobs import webhooks as webhook_jobs
 
 # Every blueprint with a route or a trigger of its own; the catch-all below answers for all that they do not serve.
 ROUTED: tuple[func.Blueprint, ...] = (
@@ -50,6 +52,8 @@ ROUTED: tuple[func.Blueprint, ...] = (
     rebuild.bp,
     reports.bp,
     streaks.bp,
+    webhooks.bp,
+    webhook_jobs.bp,
 )
 
 # The OpenAPI document lists every routed blueprint and itself; the catch-all answers for all the others.

@@ -177,8 +177,9 @@ LINK_SECRET = declare(
         "LINK_SECRET",
         None,
         _secret_key,
-        "Server-side key (at least 32 characters) that link codes are hashed with and pending keys sealed with, so "
-        "that a copy of the database alone recovers neither. A Key Vault reference in Azure.",
+        "Server-side key (at least 32 characters) that link codes are hashed with and pending keys and webhook "
+        "signing secrets sealed with, so that a copy of the database alone recovers none. A Key Vault reference "
+        "in Azure.",
         secret=True,
     )
 )
@@ -446,6 +447,47 @@ RETENTION_INACTIVE_USER_DAYS = declare(
 RETENTION_JOB_RUNS_DAYS = declare(
     Setting("RETENTION_JOB_RUNS_DAYS", "30", _positive_int, "Days job runs are kept; the latest run of each job stays.")
 )
+RETENTION_WEBHOOK_DELIVERIES_DAYS = declare(
+    Setting(
+        "RETENTION_WEBHOOK_DELIVERIES_DAYS",
+        "30",
+        _positive_int,
+        "Days webhook events, finished deliveries and their attempts (the delivery log) are kept.",
+    )
+)
+
+
+def _delays(raw: str) -> tuple[int, ...]:
+    delays = tuple(int(part) for part in raw.split(","))
+    if not delays or any(delay <= 0 for delay in delays):
+        raise ValueError("must be positive numbers of seconds separated by commas")
+    return delays
+
+
+WEBHOOK_DELIVERY_SCHEDULE = declare(
+    Setting(
+        "WEBHOOK_DELIVERY_SCHEDULE",
+        "*/5 * * * * *",
+        ncrontab,
+        "When webhook events are fanned out to their subscriptions and due deliveries are sent (every 5 seconds).",
+    )
+)
+WEBHOOK_RETRY_DELAYS = declare(
+    Setting(
+        "WEBHOOK_RETRY_DELAYS",
+        "60,300,1800,7200,43200",
+        _delays,
+        "Seconds before each retry of a failed webhook delivery; after the last one the delivery is failed.",
+    )
+)
+WEBHOOK_ALLOW_INSECURE_LOOPBACK = declare(
+    Setting(
+        "WEBHOOK_ALLOW_INSECURE_LOOPBACK",
+        "false",
+        _boolean,
+        "Development only: true lets webhooks target http://127.0.0.1:<port> (a local receiver).",
+    )
+)
 CLEANUP_DRY_RUN = declare(
     Setting("CLEANUP_DRY_RUN", "false", _boolean, "true: the scheduled cleanup only counts what it would change.")
 )
@@ -519,6 +561,10 @@ class Settings:
     retention_month_snapshot_days = _Field(RETENTION_MONTH_SNAPSHOT_DAYS)
     retention_inactive_user_days = _Field(RETENTION_INACTIVE_USER_DAYS)
     retention_job_runs_days = _Field(RETENTION_JOB_RUNS_DAYS)
+    retention_webhook_deliveries_days = _Field(RETENTION_WEBHOOK_DELIVERIES_DAYS)
+    webhook_delivery_schedule = _Field(WEBHOOK_DELIVERY_SCHEDULE)
+    webhook_retry_delays = _Field(WEBHOOK_RETRY_DELAYS)
+    webhook_allow_insecure_loopback = _Field(WEBHOOK_ALLOW_INSECURE_LOOPBACK)
     cleanup_dry_run = _Field(CLEANUP_DRY_RUN)
     cleanup_batch_size = _Field(CLEANUP_BATCH_SIZE)
 

@@ -56,11 +56,11 @@ class TooManyRequests(AppError):
     status = 429
 
 
-class ServiceUnavailable(AppError):
-    status = 503
-
-
 class BadGateway(AppError):
-    """A service this one depends on (Discord) answered in a way that cannot be used."""
+    """An upstream (a webhook receiver) answered, but not with success."""
 
     status = 502
+
+
+class ServiceUnavailable(AppError):
+    status = 503

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracking.domain import linking, profiles
+from tracking.domain import linking, profiles, webhooks
 from tracking.domain.periods import ManualSnapshotTimeframe, Timeframe
 from tracking.domain.profiles import USER_ID_PATTERN
 
@@ -1064,3 +1064,125 @@ class SessionHistoryPublic(BaseModel):
     to: datetime
     sessions: list[SessionHistoryItemPublic]
     nextCursor: str | None
+
+
+# Webhooks (issue 15)
+
+WebhookEvents = Annotated[list[webhooks.EventType], Field(min_length=1, max_length=len(webhooks.EVENT_TYPES))]
+WebhookUrlText = Annotated[StrictStr, Field(min_length=1, max_length=profiles.URL_MAX_LENGTH)]
+WebhookScheduleText = Annotated[StrictStr, AfterValidator(webhooks.check_schedule)]
+TimezoneText = Annotated[StrictStr, AfterValidator(profiles.check_timezone)]
+WebhookTop = Annotated[int, Field(ge=1, le=webhooks.MAX_TOP, strict=True)]
+DescriptionText = Annotated[StrictStr, Field(max_length=500)]
+
+
+class WebhookCreate(BaseModel):
+    """POST /api/webhooks. The target is checked further by the service (https, public addresses, Discord's shape)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: WebhookUrlText
+    events: WebhookEvents
+    format: webhooks.WebhookFormat = "standard"
+    board: webhooks.WebhookBoard = webhooks.DEFAULT_BOARD
+    top: WebhookTop = webhooks.DEFAULT_TOP
+    schedule: WebhookScheduleText | None = None
+    timezone: TimezoneText = "UTC"
+    description: DescriptionText | None = None
+
+
+class WebhookUpdate(BaseModel):
+    """PUT /api/webhooks/{id}: the fields given change; ``enabled: true`` turns a disabled subscription back on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: WebhookUrlText | None = None
+    events: WebhookEvents | None = None
+    format: webhooks.WebhookFormat | None = None
+    board: webhooks.WebhookBoard | None = None
+    top: WebhookTop | None = None
+    schedule: WebhookScheduleText | None = None
+    timezone: TimezoneText | None = None
+    description: DescriptionText | None = None
+    enabled: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _only_optional_fields_clear(self) -> WebhookUpdate:
+        # null clears a schedule or a description; every other field always has a value.
+        cleared = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if set(cleared) - {"schedule", "description"}:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
+
+
+class WebhookPublic(BaseModel):
+    """A subscription as shown: never its secret."""
+
+    id: str
+    url: str
+    events: list[str]
+    format: str
+    board: str
+    top: int
+    schedule: str | None
+    timezone: str
+    description: str | None
+    enabled: bool
+    disabledReason: str | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class WebhookIssued(WebhookPublic):
+    """The answers that show the signing secret: creating a subscription, rotating its secret."""
+
+    secret: str
+
+
+class WebhooksPublic(BaseModel):
+    data: list[WebhookPublic]
+    count: int
+
+
+class WebhookAttemptsQuery(BaseModel):
+    status: webhooks.AttemptStatus | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class WebhookAttemptPublic(BaseModel):
+    """One attempt of the delivery log."""
+
+    deliveryId: str
+    eventId: str
+    eventType: str
+    attempt: int
+    attemptedAt: datetime
+    status: str
+    statusCode: int | None
+    latencyMs: float | None
+    error: str | None
+    response: str | None
+
+
+class WebhookAttemptsPublic(BaseModel):
+    data: list[WebhookAttemptPublic]
+    count: int
+
+
+class WebhookDeliveryPublic(BaseModel):
+    id: str
+    subscriptionId: str
+    eventId: str
+    eventType: str
+    status: str
+    attempts: int
+    nextAttemptAt: datetime | None
+
+
+class WebhookPingPublic(BaseModel):
+    """A ping the receiver accepted: its status, how long it took, the start of its answer."""
+
+    delivery: WebhookDeliveryPublic
+    statusCode: int
+    latencyMs: float
+    response: str | None

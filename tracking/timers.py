@@ -33,6 +33,18 @@ STATS = Timer("database_stats", config.STATS_SCHEDULE, "tracking.jobs.reports.da
 HEALTH_CHECK = Timer("health_check", config.HEALTH_CHECK_SCHEDULE, "tracking.jobs.reports.health_check")
 STREAK_DECAY = Timer("streak_decay", config.STREAK_DECAY_SCHEDULE, "tracking.jobs.streaks.streak_decay")
 CREDIT_SWEEP = Timer("credit_sweep", config.CREDIT_SWEEP_SCHEDULE, "tracking.jobs.credit_sweep.credit_sweep")
+WEBHOOK_DELIVERY = Timer(
+    "webhook_delivery", config.WEBHOOK_DELIVERY_SCHEDULE, "tracking.jobs.webhooks.webhook_delivery"
+)
 
 # In the order the cron status lists them.
-TIMERS: tuple[Timer, ...] = (SNAPSHOTS, ROLLING_SWEEP, CREDIT_SWEEP, CLEANUP, STATS, HEALTH_CHECK, STREAK_DECAY)
+TIMERS: tuple[Timer, ...] = (
+    SNAPSHOTS,
+    ROLLING_SWEEP,
+    CREDIT_SWEEP,
+    WEBHOOK_DELIVERY,
+    CLEANUP,
+    STATS,
+    HEALTH_CHECK,
+    STREAK_DECAY,
+)

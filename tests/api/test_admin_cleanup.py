@@ -79,6 +79,7 @@ def test_cleanup_through_the_local_host(host: RunningHost) -> None:
         "byTimeframe": {"day": 1, "week": 1, "month": 1, "last24h": 1},
     }
     assert result["inactiveUsers"] == {"archivedCount": 1}
+    assert result["webhookLog"] == {"attempts": 0, "deliveries": 0, "events": 0}
 
     sessions = {doc["sessionId"] for doc in host.db["codingsessions"].find()}
     assert sessions == seed.kept_session_ids

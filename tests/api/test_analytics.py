@@ -282,6 +282,7 @@ def test_delete_leaves_nothing_that_names_the_user(api: RunningHost, seeded: dic
             "creditclaims": response.json()["deleted"]["creditclaims"],
             "ratelimits": 1,
             "presence": 1,
+            "webhookevents": 0,
             "users": 1,
         },
     }

@@ -29,6 +29,7 @@ EXPECTED = {
     "leaderboardSnapshots": {"deletedCount": 46, "byTimeframe": SNAPSHOTS_DELETED},
     "inactiveUsers": {"archivedCount": 2},
     "jobRuns": {"deletedCount": 1440},
+    "webhookLog": {"attempts": 12, "deliveries": 7, "events": 5},
 }
 
 
@@ -46,6 +47,8 @@ def activity_result(name: str, payload: Any) -> Any:
         return 2
     if name == "cleanup_job_runs":
         return 1440
+    if name == "cleanup_webhook_log":
+        return {"attempts": 12, "deliveries": 7, "events": 5}
     if name == "cleanup_finish":
         return None
     raise AssertionError(f"unexpected activity {name}")
@@ -67,6 +70,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         *["cleanup_snapshots"] * 4,
         "cleanup_users",
         "cleanup_job_runs",
+        "cleanup_webhook_log",
         "cleanup_finish",
     ]
     assert calls[0][1] == {"instanceId": "cleanup-2026-W48", "trigger": "timer", "startedAt": JOB["now"]}
@@ -78,7 +82,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         "last24h",
     ]
     assert calls[-1][1] == {"runId": "run-1", "status": "succeeded", "error": None, "result": EXPECTED}
-    # Two waves of session batches (4 + 1), then snapshots, users, job runs and done.
+    # Two waves of session batches (4 + 1), then snapshots, users, job runs, the webhook log and done.
     assert driver.waves == [4, 1, 4]
     stages = driver.statuses
     assert [(s["stage"], s["batchesDone"]) for s in stages] == [
@@ -88,6 +92,7 @@ def test_fans_out_over_user_batches_and_returns_the_counts() -> None:
         ("snapshots", 5),
         ("users", 5),
         ("jobRuns", 5),
+        ("webhooks", 5),
         ("done", 5),
     ]
     assert stages[2]["codingSessions"] == {"aggregated": 10, "deleted": 15, "unsummed": 5}
@@ -155,8 +160,8 @@ def record_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def test_replay_of_a_recorded_history_gives_the_counts() -> None:
     history, episodes = record_history()
-    # Episodes: begin, plan, two waves of sessions, snapshots, users, job runs, finish, done.
-    assert len(episodes) == 9
+    # Episodes: begin, plan, two waves of sessions, snapshots, users, job runs, webhook log, finish, done.
+    assert len(episodes) == 10
     assert episodes[0]["actions"][0][0]["functionName"] == "cleanup_begin"
     assert episodes[-1]["output"] == EXPECTED
     assert episodes[-1]["customStatus"]["stage"] == "done"
@@ -164,4 +169,4 @@ def test_replay_of_a_recorded_history_gives_the_counts() -> None:
     again = replay(history)
     assert again["isDone"] is True
     assert again["output"] == EXPECTED
-    assert len([action for group in again["actions"] for action in group]) == 14
+    assert len([action for group in again["actions"] for action in group]) == 15

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
 
 from tracking.host import process
 from tracking.host.process import RunningHost
@@ -13,7 +19,7 @@ SERVICE_KEY = "service-bootstrap-key-for-tests-0123456789abcd"
 # The client every test request comes from unless a test names another.
 TEST_CLIENT = "203.0.113.7"
 
-__all__ = ["ADMIN_KEY", "SERVICE_KEY", "RunningHost", "start_host"]
+__all__ = ["ADMIN_KEY", "SERVICE_KEY", "RunningHost", "database_name", "host_on_its_own_database", "start_host"]
 
 
 def start_host(
@@ -31,3 +37,26 @@ def start_host(
     )
     host.session.headers["X-Forwarded-For"] = TEST_CLIENT
     return host
+
+
+def database_name() -> str:
+    return f"test_{uuid.uuid4().hex[:12]}"
+
+
+@contextmanager
+def host_on_its_own_database(
+    *,
+    mongodb_uri: str,
+    mongo: MongoClient[dict[str, Any]],
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    timers: bool = False,
+) -> Iterator[RunningHost]:
+    """A local host on a database of its own, stopped and its database dropped afterwards."""
+    name = database_name()
+    host = start_host(mongodb_uri=mongodb_uri, database=name, log_dir=log_dir, extra_env=extra_env, timers=timers)
+    try:
+        yield host
+    finally:
+        host.stop()
+        mongo.drop_database(name)

@@ -71,8 +71,8 @@ _ERRORS = {
     409: "In conflict with what exists",
     413: "The body is too large",
     429: "Too many attempts (with Retry-After)",
-    502: "Discord answered in a way that cannot be used",
-    503: "The database is unavailable (with Retry-After)",
+    502: "An upstream (Discord, a webhook receiver) answered with a failure",
+    503: "The database is unavailable (with Retry-After), or an upstream (Discord, a webhook receiver) is not reached",
 }
 
 # Swagger UI's files, by the name the page asks for them; nothing else under /api/docs/ is served.

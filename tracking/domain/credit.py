@@ -260,6 +260,9 @@ class CreditPlan:
     board_changes: list[BoardChange] = field(default_factory=list)
     rolling: RollingTotals | None = None
     user: UserTotals | None = None
+    # Seconds the batch adds to the user's entry of each timeframe board, by (timeframe, period key): what a
+    # rank change is judged by (tracking.domain.webhooks.rank_move) without reading the entry before.
+    gains: dict[tuple[Timeframe, str], float] = field(default_factory=dict)
 
     @property
     def changes_anything(self) -> bool:
@@ -388,6 +391,7 @@ def plan_credit(
             plan.board_totals += [
                 BoardTotal(board, day_key, total) for board, total in board_entries("day", new).items()
             ]
+            plan.gains[("day", day_key)] = new.seconds - stored.seconds
             moment = day_start(date.fromisoformat(day_key), board_zone)
             timeframes: tuple[Timeframe, ...] = ("week", "month")
             for timeframe in timeframes:
@@ -396,6 +400,7 @@ def plan_credit(
                     period_changes.get((timeframe, key), Credit()), _difference(new, stored)
                 )
         for (timeframe, key), change in period_changes.items():
+            plan.gains[(timeframe, key)] = change.seconds
             plan.board_changes += [
                 BoardChange(board_name(timeframe, lang), key, delta)
                 for lang, delta in [(None, change.seconds), *change.languages.items()]
@@ -418,6 +423,7 @@ def plan_credit(
         plan.board_totals += [
             BoardTotal(board, ALL_TIME_KEY, total) for board, total in board_entries("allTime", all_time).items()
         ]
+        plan.gains[("allTime", ALL_TIME_KEY)] = tracked_change.seconds
 
     streak_days = _streak_days_after(totals, spans=spans, batch=batch, now=now, min_seconds=streak_min_seconds)
     today = local_today(now, totals.zone)

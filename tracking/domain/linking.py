@@ -52,20 +52,24 @@ def code_expiry(now: datetime) -> datetime:
     return (now + CODE_LIFETIME).replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def _keystream(code: str, secret: str, salt: bytes, length: int) -> bytes:
-    material = b"distrack-key-pickup\x00" + secret.encode("utf-8") + b"\x00" + salt + code.encode("utf-8")
+def _keystream(context: str, secret: str, salt: bytes, length: int) -> bytes:
+    material = b"distrack-key-pickup\x00" + secret.encode("utf-8") + b"\x00" + salt + context.encode("utf-8")
     return hashlib.shake_256(material).digest(length)
 
 
-def seal_key(key: str, code: str, secret: str) -> tuple[bytes, bytes]:
-    """``(salt, sealed)``: the key, unreadable without both the code and the server's key."""
+def seal_key(key: str, context: str, secret: str) -> tuple[bytes, bytes]:
+    """``(salt, sealed)``: the key, unreadable without both ``context`` and the server's key.
+
+    The context is what the sealed key belongs to: the link code of a pending extension key, the id of a
+    webhook subscription for its signing secret.
+    """
     salt = secrets.token_bytes(16)
     data = key.encode("utf-8")
-    return salt, bytes(a ^ b for a, b in zip(data, _keystream(code, secret, salt, len(data)), strict=True))
+    return salt, bytes(a ^ b for a, b in zip(data, _keystream(context, secret, salt, len(data)), strict=True))
 
 
-def unseal_key(sealed: bytes, code: str, salt: bytes, secret: str) -> str:
-    stream = _keystream(code, secret, salt, len(sealed))
+def unseal_key(sealed: bytes, context: str, salt: bytes, secret: str) -> str:
+    stream = _keystream(context, secret, salt, len(sealed))
     return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("utf-8")
 
 

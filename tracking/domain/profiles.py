@@ -195,7 +195,7 @@ LOCAL_HOST_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
 
 
 def is_public_host(host: str) -> bool:
-    """False for loopback, private, link-local and other non-public addresses, and for local-only names."""
+    """False for loopback, private, link-local, multicast and other non-public addresses, and for local-only names."""
     name = host.rstrip(".").lower()
     if name == "localhost" or name.endswith(LOCAL_HOST_SUFFIXES):
         return False
@@ -203,7 +203,8 @@ def is_public_host(host: str) -> bool:
         address = ipaddress.ip_address(name)
     except ValueError:
         return "." in name  # a single label is a name on the local network
-    return address.is_global
+    # ``is_global`` holds for most multicast groups, which are no host anyone should be sent to.
+    return address.is_global and not address.is_multicast
 
 
 def check_https_url(value: str) -> str:

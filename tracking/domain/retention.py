@@ -31,6 +31,7 @@ class RetentionPolicy:
     month_snapshot_days: int = 730
     inactive_user_days: int = 365
     job_runs_days: int = 30
+    webhook_deliveries_days: int = 30
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -40,12 +41,13 @@ class RetentionPolicy:
 
 @dataclass(frozen=True)
 class Cutoffs:
-    """Instants before which data is deleted (sessions, snapshots, job runs) or its user archived."""
+    """Instants before which data is deleted (sessions, snapshots, job runs, the webhook log) or its user archived."""
 
     sessions: datetime
     snapshots: dict[str, datetime]
     inactive_users: datetime
     job_runs: datetime
+    webhook_deliveries: datetime
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -53,6 +55,7 @@ class Cutoffs:
             "snapshots": {timeframe: cutoff.isoformat() for timeframe, cutoff in self.snapshots.items()},
             "inactiveUsers": self.inactive_users.isoformat(),
             "jobRuns": self.job_runs.isoformat(),
+            "webhookDeliveries": self.webhook_deliveries.isoformat(),
         }
 
     @classmethod
@@ -64,6 +67,7 @@ class Cutoffs:
             snapshots={timeframe: datetime.fromisoformat(str(cutoff)) for timeframe, cutoff in snapshots.items()},
             inactive_users=datetime.fromisoformat(str(data["inactiveUsers"])),
             job_runs=datetime.fromisoformat(str(data["jobRuns"])),
+            webhook_deliveries=datetime.fromisoformat(str(data["webhookDeliveries"])),
         )
 
 
@@ -78,6 +82,7 @@ def cutoffs(policy: RetentionPolicy, now: datetime) -> Cutoffs:
         },
         inactive_users=now - timedelta(days=policy.inactive_user_days),
         job_runs=now - timedelta(days=policy.job_runs_days),
+        webhook_deliveries=now - timedelta(days=policy.webhook_deliveries_days),
     )
 
 

@@ -54,6 +54,7 @@ def policy_from_settings(settings: Settings) -> RetentionPolicy:
         month_snapshot_days=settings.retention_month_snapshot_days,
         inactive_user_days=settings.retention_inactive_user_days,
         job_runs_days=settings.retention_job_runs_days,
+        webhook_deliveries_days=settings.retention_webhook_deliveries_days,
     )
 
 
@@ -107,7 +108,7 @@ def _progress(stage: str, done: int, total: int, sessions: dict[str, int]) -> Pr
 
 
 def cleanup_steps(job: dict[str, Any], *, instance_id: str) -> Steps[dict[str, Any]]:
-    """The cleanup orchestration as plain steps: plan, sessions in waves, snapshots, users, job runs."""
+    """The cleanup orchestration as plain steps: plan, sessions in waves, snapshots, users, job runs, webhook log."""
     user_batches: list[list[str]] = []  # filled by the plan, read again by the last progress report
     sessions = {"aggregated": 0, "deleted": 0, "unsummed": 0}
 
@@ -128,6 +129,8 @@ def cleanup_steps(job: dict[str, Any], *, instance_id: str) -> Steps[dict[str, A
         archived = yield Call("cleanup_users", job)
         yield _progress("jobRuns", total, total, sessions)
         job_runs_deleted = yield Call("cleanup_job_runs", job)
+        yield _progress("webhooks", total, total, sessions)
+        webhook_log = yield Call("cleanup_webhook_log", job)
         return {
             "dryRun": job["dryRun"],
             "cutoffs": job["cutoffs"],
@@ -138,6 +141,7 @@ def cleanup_steps(job: dict[str, Any], *, instance_id: str) -> Steps[dict[str, A
             },
             "inactiveUsers": {"archivedCount": archived},
             "jobRuns": {"deletedCount": job_runs_deleted},
+            "webhookLog": webhook_log,
         }
 
     begin = {"instanceId": instance_id, "trigger": job["trigger"], "startedAt": job["now"]}
@@ -189,6 +193,12 @@ def cleanup_users(job: dict[str, Any]) -> int:
 def cleanup_job_runs(job: dict[str, Any]) -> int:
     cutoff = Cutoffs.from_json(job["cutoffs"]).job_runs
     return retention.clean_job_runs(get_db(), cutoff=cutoff, dry_run=job["dryRun"])
+
+
+@bp.activity_trigger(input_name="job")
+def cleanup_webhook_log(job: dict[str, Any]) -> dict[str, int]:
+    cutoff = Cutoffs.from_json(job["cutoffs"]).webhook_deliveries
+    return retention.clean_webhook_log(get_db(), cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="run")

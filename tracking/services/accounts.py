@@ -24,6 +24,7 @@ from tracking.store import (
     sessions,
     snapshots,
     users,
+    webhookevents,
     websessions,
 )
 
@@ -91,6 +92,7 @@ def delete_user_data(db: Database[Any], *, user_id: str, confirm: str) -> dict[s
         "creditclaims": creditclaims.delete_claims_by_user(db, user_id),
         "ratelimits": ratelimits.delete_windows_by_subject(db, user_id),
         "presence": presence.delete_presence_by_user(db, user_id),
+        "webhookevents": webhookevents.delete_events_by_user(db, user_id),
     }
     deleted["users"] = users.delete_user_by_id(db, user_id)
     return deleted

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
-from tracking import discord
 from tracking.domain import badges
 from tracking.domain.access import ANONYMOUS
 from tracking.domain.analytics import top_languages
@@ -26,7 +25,7 @@ from tracking.domain.cards import ProfileCard, render_card, render_private_card
 from tracking.domain.periods import Timeframe
 from tracking.domain.profiles import User, can_see_profile
 from tracking.errors import UserNotFound
-from tracking.services import leaderboards, progress
+from tracking.services import discord, leaderboards, progress
 from tracking.store import users
 
 CARD_LANGUAGES = 3

@@ -50,6 +50,7 @@ from tracking.domain.ranking import is_listed
 from tracking.domain.sessions import MAX_FUTURE, NewSession
 from tracking.domain.streaks import StreakDays, compute_streak, local_day_seconds, parse_zone
 from tracking.errors import ServiceUnavailable
+from tracking.services import webhook_events
 from tracking.store import boards, creditclaims, dailytotals, jobruns, sessions, users
 from tracking.store.client import is_unavailable
 from tracking.store.creditclaims import Claim
@@ -121,7 +122,15 @@ def _record_user_sessions(
             changes.update(archived=False, archivedAt=None)
         _rebuild_with_claim(db, user_id=user_id, now=now, settings=settings, changes=changes)
         return inserted
-    _credit(db, user.totals, batch=[session.span() for session in batch], now=now, settings=settings, changes=changes)
+    _credit(
+        db,
+        user.totals,
+        batch=[session.span() for session in batch],
+        username=name or user.username,
+        now=now,
+        settings=settings,
+        changes=changes,
+    )
     return inserted
 
 
@@ -130,6 +139,7 @@ def _credit(
     totals: StoredTotals,
     *,
     batch: Sequence[Span],
+    username: str | None,
     now: datetime,
     settings: Settings,
     changes: dict[str, Any],
@@ -162,7 +172,7 @@ def _credit(
         claim = _claim(db, user_id=totals.user_id, version=totals.version + 1, now=now, settings=settings)
         if claim is not None:
             try:
-                _apply(db, totals, plan, claim=claim, now=now, changes=changes)
+                _apply(db, totals, plan, claim=claim, username=username, now=now, settings=settings, changes=changes)
             except Exception as error:
                 if is_unavailable(error) or isinstance(error, _LeaseExpired):
                     raise  # the retry or the sweep rebuilds the user once the database answers
@@ -182,9 +192,18 @@ def _credit(
 
 
 def _apply(
-    db: Database[Any], totals: StoredTotals, plan: CreditPlan, *, claim: Claim, now: datetime, changes: dict[str, Any]
+    db: Database[Any],
+    totals: StoredTotals,
+    plan: CreditPlan,
+    *,
+    claim: Claim,
+    username: str | None,
+    now: datetime,
+    settings: Settings,
+    changes: dict[str, Any],
 ) -> None:
-    """Write a plan under its claim: daily totals, boards, and the user document last (it marks the version)."""
+    """Write a plan under its claim: daily totals, boards, the webhook events it makes happen, and the user
+    document last (it marks the version, so a plan that fails before it is written again, events included)."""
     assert plan.user is not None
     _check_lease(claim)
     dailytotals.set_days_by_user(db, user_id=totals.user_id, totals=plan.days, now=now)
@@ -198,6 +217,16 @@ def _apply(
             rolling=plan.rolling,
             now=now,
         )
+    _check_lease(claim)
+    webhook_events.record_credit_events(
+        db,
+        totals=totals,
+        plan=plan,
+        username=username,
+        version=claim.version,
+        now=now,
+        board_zone=settings.board_timezone,
+    )
     _check_lease(claim)
     _write_user(db, totals.user_id, version=claim.version, user_totals=plan.user, now=now, changes=changes)
 
@@ -439,7 +468,7 @@ def sweep_uncredited(db: Database[Any], *, since: datetime, now: datetime, setti
             _rebuild_with_claim(db, user_id=user_id, now=now, settings=settings, changes={})
             continue
         recent = sessions.find_spans_by_user_created_since(db, user_id=user_id, since=since)
-        _credit(db, user.totals, batch=recent, now=now, settings=settings, changes={})
+        _credit(db, user.totals, batch=recent, username=user.username, now=now, settings=settings, changes={})
     rebuilt = 0
     latest: dict[str, Claim] = {}
     for claim in creditclaims.find_claims_between(db, start=since - CLAIM_LEASE, end=_clock() - CLAIM_LEASE):

@@ -37,6 +37,28 @@ def run_job(db: Database[Any], *, name: str, trigger: str, work: Callable[[], T]
     return result
 
 
+def run_frequent_job(
+    db: Database[Any], *, name: str, trigger: str, work: Callable[[], T], did_work: Callable[[T], bool]
+) -> T:
+    """``run_job`` for a job that runs every few seconds: only a run that did work, or failed, is recorded.
+
+    Recording every run would write thousands of job runs a day that say nothing.
+    """
+    started_at = datetime.now(UTC)
+    try:
+        result = work()
+    except Exception as error:
+        run_id = jobruns.start_run(db, name=name, trigger=trigger, started_at=started_at)
+        jobruns.finish_run(
+            db, run_id, finished_at=datetime.now(UTC), status=jobruns.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    if did_work(result):
+        run_id = jobruns.start_run(db, name=name, trigger=trigger, started_at=started_at)
+        jobruns.finish_run(db, run_id, finished_at=datetime.now(UTC), status=jobruns.SUCCEEDED, result=result)
+    return result
+
+
 def begin_orchestration_run(
     db: Database[Any], *, name: str, trigger: str, instance_id: str, started_at: datetime
 ) -> str:

@@ -2,7 +2,8 @@
 
 Each takes its cut-off and a dry-run switch and is idempotent (absolute cut-offs), so a retried
 activity changes nothing more. Detailed sessions go only when their days are summed in dailytotals
-(tracking.domain.retention.deletable_sessions); users are archived, never deleted; the latest run of each job stays.
+(tracking.domain.retention.deletable_sessions); users are archived, never deleted; the latest run of each job stays;
+the webhook log keeps pending deliveries whatever their age.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from tracking.config import Settings
 from tracking.domain.days import days_overlapped
 from tracking.domain.retention import batches, deletable_sessions
 from tracking.services.ingest import relist_user
-from tracking.store import dailytotals, jobruns, sessions, snapshots, users
+from tracking.store import (
+    dailytotals,
+    jobruns,
+    sessions,
+    snapshots,
+    users,
+    webhookattempts,
+    webhookdeliveries,
+    webhookevents,
+)
 
 
 def plan_cleanup(db: Database[Any], *, cutoff: datetime, batch_size: int) -> list[list[str]]:
@@ -62,3 +72,12 @@ def archive_inactive_users(
 
 def clean_job_runs(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> int:
     return jobruns.delete_job_runs_before(db, cutoff=cutoff, dry_run=dry_run)
+
+
+def clean_webhook_log(db: Database[Any], *, cutoff: datetime, dry_run: bool) -> dict[str, int]:
+    """Delete the webhook attempts, finished deliveries and fanned-out events older than ``cutoff``."""
+    return {
+        "attempts": webhookattempts.delete_attempts_before(db, cutoff=cutoff, dry_run=dry_run),
+        "deliveries": webhookdeliveries.delete_finished_before(db, cutoff=cutoff, dry_run=dry_run),
+        "events": webhookevents.delete_events_before(db, cutoff=cutoff, dry_run=dry_run),
+    }

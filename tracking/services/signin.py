@@ -2,7 +2,7 @@
 
 The flow: ``GET /api/auth/discord`` (or the URL of ``/api/auth/discord/url``) sends the browser to
 Discord's ``/oauth2/authorize`` with a signed ``state``; Discord sends it back with a ``code`` to the
-``redirect_uri``; the callback uses the state once, trades the code for Discord's user (tracking.discord),
+``redirect_uri``; the callback uses the state once, trades the code for Discord's user (tracking.services.discord),
 creates or updates that user, and starts a website session: a row in ``websessions`` and a signed token
 (tracking.domain.signin). A sign-in that fails stores no user and no session.
 """
@@ -15,14 +15,14 @@ from typing import Any
 
 from pymongo.database import Database
 
-from tracking import config, discord
+from tracking import config
 from tracking.config import Settings
 from tracking.domain import signin as rules
 from tracking.domain.access import Caller
 from tracking.domain.profiles import User
 from tracking.domain.signin import DiscordIdentity
 from tracking.errors import AppError, BadRequest, ServiceUnavailable, UserNotFound
-from tracking.services import profiles
+from tracking.services import discord, profiles
 from tracking.store import oauthstates, users, websessions
 
 RETRY_AFTER = {"Retry-After": "30"}

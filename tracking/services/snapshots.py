@@ -27,6 +27,7 @@ from tracking.domain.periods import (
 )
 from tracking.domain.profiles import DEFAULT_USERNAME, can_see_profile
 from tracking.errors import Conflict, UserNotFound
+from tracking.services import webhook_events
 from tracking.store import boards, snapshotruns, snapshots, users
 from tracking.store.snapshots import HistoryEntry, SnapshotRow
 
@@ -149,8 +150,8 @@ def take_current_snapshots(
 def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> list[SnapshotResult]:
     """The snapshots a timer owes at ``now``; repeated or late runs take only what is missing.
 
-    Day, week and month: the period that just closed, with its final standing. All time: once a
-    day, keyed by the day that just closed. Last 24 hours: once an hour.
+    Day, week and month: the period that just closed, with its final standing (and its ``board.closed``
+    webhook event). All time: once a day, keyed by the day that just closed. Last 24 hours: once an hour.
     """
     taken: list[SnapshotResult] = []
     for timeframe in CALENDAR_TIMEFRAMES:
@@ -162,6 +163,8 @@ def take_due_snapshots(db: Database[Any], *, now: datetime, zone: ZoneInfo) -> l
                     db, timeframe=timeframe, now=now, zone=zone, period_key=closed.key, timestamp=closed.end, final=True
                 )
             )
+            # The period's close is its webhook event too (once: the event id is the board and period key).
+            webhook_events.record_board_closed(db, period=closed, zone=zone, now=now)
     daily_and_hourly: list[tuple[Timeframe, str]] = [
         ("allTime", previous_period("day", now, zone).key),
         ("last24h", snapshot_key("last24h", now, zone)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.utils.fake_discord import CLIENT_ID, CLIENT_SECRET, FakeDiscord, avatar_png
-from tracking import discord
+from tracking.services import discord
 
 AVATAR_PATH = "/avatars/111111111111111111/0123456789abcdef0123456789abcdef.png"
 

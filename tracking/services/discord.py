@@ -1,4 +1,4 @@
-"""The app's only outbound HTTP: Discord's OAuth2 (authlib's requests client) and avatars from Discord's CDN.
+"""The outbound HTTP to Discord, and nothing else: its OAuth2 (authlib's requests client) and avatars from its CDN.
 
 Every call has a short timeout, follows no redirect and reads a bounded body. ``DISCORD_API_BASE``
 (default ``https://discord.com/api``) serves ``/oauth2/authorize``, where browsers are sent, and
