@@ -19,8 +19,6 @@ from tracking.domain.linking import (
     hash_link_code,
     new_link_code,
     refusal_of_unconsumed,
-    seal_key,
-    unseal_key,
 )
 from tracking.domain.ratelimits import window_start
 
@@ -42,21 +40,6 @@ def test_codes_are_stored_as_hashes_keyed_by_the_server() -> None:
     # Without the server's key, trying all codes against a copied hash finds nothing.
     assert digest != hash_link_code("ABC234", OTHER_SECRET)
     assert digest != hashlib.sha256(b"linkcode:ABC234").hexdigest()
-
-
-def _opened(sealed: bytes, code: str, salt: bytes, secret: str) -> str | None:
-    try:
-        return unseal_key(sealed, code, salt, secret)
-    except UnicodeDecodeError:
-        return None
-
-
-def test_a_sealed_key_opens_only_with_its_code_and_the_servers_key() -> None:
-    salt, sealed = seal_key("dtk_secret-key", "ABC234", SECRET)
-    assert b"secret" not in sealed
-    assert unseal_key(sealed, "ABC234", salt, SECRET) == "dtk_secret-key"
-    assert _opened(sealed, "ABC235", salt, SECRET) != "dtk_secret-key"
-    assert _opened(sealed, "ABC234", salt, OTHER_SECRET) != "dtk_secret-key"
 
 
 def test_expiry_is_ten_minutes_at_millisecond_precision() -> None:

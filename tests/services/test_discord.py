@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.utils.fake_discord import CLIENT_ID, CLIENT_SECRET, FakeDiscord, avatar_png
+from tests.utils.receiver import closed_port
 from tracking.services import discord
 
 AVATAR_PATH = "/avatars/111111111111111111/0123456789abcdef0123456789abcdef.png"
@@ -53,7 +54,7 @@ def test_the_exchange_reads_the_user_and_tells_refusal_from_outage(fake: FakeDis
 def test_an_unreachable_discord_is_unavailable() -> None:
     with pytest.raises(discord.DiscordUnavailable):
         discord.fetch_user(
-            api_base="http://127.0.0.1:9",  # the discard port: nothing listens
+            api_base=f"http://127.0.0.1:{closed_port()}",
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             redirect_uri="https://site.test/cb",

@@ -5,8 +5,9 @@ look-alikes (no 0/O, 1/I/L), random from the OS generator, valid 10 minutes, sin
 
 The extension v0.9.10 links in two steps: ``POST /extension/link {linkCode}`` (the key is issued),
 then ``GET /extension/key/auth/{deviceId}/{linkCode}`` reads that key once. Between the two steps the
-key is held on the code's document sealed with a key derived from the code itself, which is stored
-only as a hash: the key never rests in the database in clear, and the seal is removed at pickup.
+key is held on the code's document sealed (tracking.domain.sealing) with the server's secret and bound to
+the code, which is stored only as a keyed hash: the key never rests in the database in clear, and the
+seal is removed at pickup.
 """
 
 from __future__ import annotations
@@ -50,27 +51,6 @@ def hash_link_code(code: str, secret: str) -> str:
 def code_expiry(now: datetime) -> datetime:
     # BSON dates keep milliseconds: cut the microseconds so the answer equals what is stored.
     return (now + CODE_LIFETIME).replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def _keystream(context: str, secret: str, salt: bytes, length: int) -> bytes:
-    material = b"distrack-key-pickup\x00" + secret.encode("utf-8") + b"\x00" + salt + context.encode("utf-8")
-    return hashlib.shake_256(material).digest(length)
-
-
-def seal_key(key: str, context: str, secret: str) -> tuple[bytes, bytes]:
-    """``(salt, sealed)``: the key, unreadable without both ``context`` and the server's key.
-
-    The context is what the sealed key belongs to: the link code of a pending extension key, the id of a
-    webhook subscription for its signing secret.
-    """
-    salt = secrets.token_bytes(16)
-    data = key.encode("utf-8")
-    return salt, bytes(a ^ b for a, b in zip(data, _keystream(context, secret, salt, len(data)), strict=True))
-
-
-def unseal_key(sealed: bytes, context: str, salt: bytes, secret: str) -> str:
-    stream = _keystream(context, secret, salt, len(sealed))
-    return bytes(a ^ b for a, b in zip(sealed, stream, strict=True)).decode("utf-8")
 
 
 class UnknownClient(ValueError):

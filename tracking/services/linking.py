@@ -17,6 +17,7 @@ from tracking.domain import linking as rules
 from tracking.domain.access import new_api_key
 from tracking.domain.profiles import User
 from tracking.domain.ratelimits import Limit
+from tracking.domain.sealing import SealBroken, seal, unseal
 from tracking.errors import AppError, Conflict, NotFound, TooManyRequests, UserNotFound
 from tracking.store import apikeys, linkclaims, linkcodes, ratelimits, users
 
@@ -125,7 +126,7 @@ def link_extension(
     )
     if device_id is not None:
         apikeys.bind_device_by_id(db, record.id, device_id=device_id, now=now)
-    salt, sealed = rules.seal_key(key, code, secret)
+    salt, sealed = seal(key, code, secret)
     linkcodes.attach_pending_key_by_id(db, consumed.id, key_id=record.id, sealed=sealed, salt=salt)
     user = users.mark_extension_linked_by_id(db, consumed.user_id, now=now)
     return Link(user=user, key=key)
@@ -150,4 +151,8 @@ def pickup_key(db: Database[Any], *, device_id: str, code: str, client: str, sec
         raise NotFound(INVALID_CODE)
     linkcodes.remove_pending_key_by_hash(db, code_hash)
     apikeys.bind_device_by_id(db, pending.key_id, device_id=device_id, now=now)
-    return rules.unseal_key(pending.sealed, code, pending.salt, secret)
+    try:
+        return unseal(pending.sealed, code, pending.salt, secret)
+    except SealBroken as error:
+        # Sealed before LINK_SECRET changed: the key cannot be handed out, the device links again.
+        raise NotFound(INVALID_CODE) from error

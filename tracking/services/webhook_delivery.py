@@ -27,7 +27,7 @@ from pymongo.database import Database
 from standardwebhooks import Webhook
 
 from tracking.config import Settings
-from tracking.domain.linking import unseal_key
+from tracking.domain.sealing import SealBroken, unseal
 from tracking.domain.webhooks import (
     ATTEMPT_LEASE,
     Event,
@@ -107,27 +107,34 @@ def signed_request(
 
 
 def subscription_secret(db: Database[Any], subscription_id: str, *, settings: Settings) -> str | None:
+    """The signing secret; None when the subscription is gone. SealBroken when LINK_SECRET changed since."""
     sealed = webhooks.find_secret_by_id(db, subscription_id)
     if sealed is None:
         return None
-    return unseal_key(sealed.sealed, subscription_id, sealed.salt, settings.link_secret)
+    return unseal(sealed.sealed, subscription_id, sealed.salt, settings.link_secret)
 
 
 def send_claimed(
     db: Database[Any], attempt: Attempt, *, subscription: Subscription, event: Event, settings: Settings
 ) -> Reply:
     """Send an attempt this sender claimed and record its outcome in the log."""
-    secret = subscription_secret(db, subscription.id, settings=settings)
-    if secret is None:
-        reply = Reply(None, 0.0, None, "The subscription was deleted")
+    try:
+        secret = subscription_secret(db, subscription.id, settings=settings)
+    except SealBroken:
+        reply = Reply(None, 0.0, None, "The signing secret cannot be opened (LINK_SECRET changed): rotate the secret")
     else:
-        body, headers = signed_request(secret=secret, event=event, subscription=subscription, at=attempt.attempted_at)
-        reply = post(
-            subscription.url,
-            body=body,
-            headers=headers,
-            allow_insecure_loopback=settings.webhook_allow_insecure_loopback,
-        )
+        if secret is None:
+            reply = Reply(None, 0.0, None, "The subscription was deleted")
+        else:
+            body, headers = signed_request(
+                secret=secret, event=event, subscription=subscription, at=attempt.attempted_at
+            )
+            reply = post(
+                subscription.url,
+                body=body,
+                headers=headers,
+                allow_insecure_loopback=settings.webhook_allow_insecure_loopback,
+            )
     finished = replace(
         attempt,
         status="succeeded" if reply.succeeded else "failed",

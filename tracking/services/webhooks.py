@@ -16,7 +16,7 @@ from typing import Any
 from pymongo.database import Database
 
 from tracking.config import Settings
-from tracking.domain.linking import seal_key
+from tracking.domain.sealing import seal
 from tracking.domain.sessions import utc_ms
 from tracking.domain.webhooks import (
     AttemptStatus,
@@ -53,7 +53,7 @@ class IssuedSubscription:
 
 
 def _seal(secret: str, subscription_id: str, settings: Settings) -> SealedSecret:
-    salt, sealed = seal_key(secret, subscription_id, settings.link_secret)
+    salt, sealed = seal(secret, subscription_id, settings.link_secret)
     return SealedSecret(sealed=sealed, salt=salt)
 
 

@@ -1,7 +1,7 @@
 """The ``webhooks`` collection: one document per webhook subscription, its signing secret sealed.
 
 The secret signs every delivery, so it is kept, but only sealed with ``LINK_SECRET`` and the subscription's
-id (``secretSealed``, ``secretSalt``; tracking.domain.linking.seal_key): a copy of the database alone
+id (``secretSealed``, ``secretSalt``; AES-GCM, tracking.domain.sealing): a copy of the database alone
 signs nothing. No read of this repository returns it except ``find_secret_by_id``.
 """
 
