@@ -12,7 +12,6 @@ Uses MONGODB_URI when set, otherwise starts the development database in a tempor
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from bench.ingest import Counter
-from bench.servers import bench_database, server_label
+from bench.servers import run_sizes, server_label
 from tracking.domain.credit import board_name
 from tracking.domain.periods import period_at
 from tracking.domain.presence import Heartbeat
@@ -89,11 +88,7 @@ def run(uri: str, sizes: list[int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
-    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
-    with bench_database() as (uri, _):
-        run(uri, sizes)
+    run_sizes(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

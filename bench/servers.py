@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,15 @@ def bench_database() -> Iterator[tuple[str, DevDatabase | None]]:
             yield server.uri, server
         finally:
             server.stop()
+
+
+def run_sizes(description: str, run: Callable[[str, list[int]], None]) -> None:
+    """The command line of a benchmark over database sizes: ``--sizes 1000,10000``, then ``run(uri, sizes)``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", default="1000,10000")
+    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+    with bench_database() as (uri, _):
+        run(uri, sizes)
 
 
 @contextmanager
