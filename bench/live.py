@@ -55,7 +55,7 @@ def populate(db: Database[Any], size: int) -> int:
 
 
 def heartbeat(db: Database[Any], index: int) -> None:
-    presence.record_heartbeat(db, user_id=user_id(index), at=None, said=SAID, key_id=f"k{index}", now=NOW, ttl=TTL)
+    presence.record_heartbeat(db, user_id=user_id(index), at=None, said=SAID, now=NOW, ttl=TTL, min_gap=timedelta(0))
 
 
 def measured(db: Database[Any], size: int) -> dict[str, Callable[[], Any]]:

@@ -247,6 +247,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       WAKATIME_TIMEOUT_MINUTES: '15'
       WAKATIME_IMPORT_MAX_BYTES: '33554432'
       PRESENCE_TTL_SECONDS: '120'
+      HEARTBEAT_MIN_GAP_SECONDS: '2'
       BOARD_TIMEZONE: 'UTC'
       // Timer schedules: six-field NCRONTAB, in UTC.
       SNAPSHOT_SCHEDULE: '0 5 * * * *'

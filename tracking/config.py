@@ -34,6 +34,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be zero or a positive integer")
+    return value
+
+
 def _port(raw: str) -> int:
     value = int(raw)
     if not 1 <= value <= 65535:
@@ -354,6 +361,15 @@ PRESENCE_TTL_SECONDS = declare(
         "Seconds after a user's last heartbeat (POST /api/heartbeat) that they stop being coding now.",
     )
 )
+HEARTBEAT_MIN_GAP_SECONDS = declare(
+    Setting(
+        "HEARTBEAT_MIN_GAP_SECONDS",
+        "2",
+        _non_negative_int,
+        "A user's presence takes at most one heartbeat (POST /api/heartbeat) in this many seconds; sooner ones "
+        "get 429. 0 turns the limit off.",
+    )
+)
 WAKATIME_IMPORT_MAX_BYTES = declare(
     Setting(
         "WAKATIME_IMPORT_MAX_BYTES",
@@ -546,6 +562,7 @@ class Settings:
     wakatime_timeout_minutes = _Field(WAKATIME_TIMEOUT_MINUTES)
     wakatime_import_max_bytes = _Field(WAKATIME_IMPORT_MAX_BYTES)
     presence_ttl_seconds = _Field(PRESENCE_TTL_SECONDS)
+    heartbeat_min_gap_seconds = _Field(HEARTBEAT_MIN_GAP_SECONDS)
     streak_decay_schedule = _Field(STREAK_DECAY_SCHEDULE)
     board_timezone = _Field(BOARD_TIMEZONE)
     snapshot_schedule = _Field(SNAPSHOT_SCHEDULE)

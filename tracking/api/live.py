@@ -58,16 +58,16 @@ def _asset_response(name: str, mimetype: str) -> func.HttpResponse:
 @endpoint(auth=INGEST, answers={200: PresenceRecordedPublic}, body=PresenceHeartbeatCreate, errors=(429,))
 def presence_heartbeat(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, PresenceHeartbeatCreate)
-    caller = current_caller()
-    require_acts_for(caller, body.userId)
+    require_acts_for(current_caller(), body.userId)
+    settings = config.settings()
     recorded = presence.record_heartbeat(
         get_db(),
         user_id=body.userId,
         at=body.at,
         said=Heartbeat(language=body.language, editor=body.editor, project=body.project, session_id=body.sessionId),
-        key_id=caller.key_id or "",
         now=datetime.now(UTC),
-        ttl=timedelta(seconds=config.settings().presence_ttl_seconds),
+        ttl=timedelta(seconds=settings.presence_ttl_seconds),
+        min_gap=timedelta(seconds=settings.heartbeat_min_gap_seconds),
     )
     return json_response(PresenceRecordedPublic(userId=recorded.user_id, at=recorded.at, liveUntil=recorded.live_until))
 

@@ -24,12 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tracking.domain.ratelimits import Limit
 from tracking.domain.sessions import MAX_DURATION, MAX_FUTURE, OUT_OF_RANGE, plausible_instant, utc_ms
 from tracking.errors import BadRequest
-
-# Clients send one heartbeat every 30 to 60 seconds per editor window; a few windows share a key.
-HEARTBEATS_PER_KEY = Limit("heartbeat-key", 20, timedelta(minutes=1))
 
 Stretch = tuple[datetime, datetime]
 

@@ -1,17 +1,19 @@
 """Live presence: record a heartbeat, who is coding now, and a board with the time of those coding now.
 
-``record_heartbeat`` counts the heartbeat against its key's rate limit and writes the user's presence: no
-read beyond the key's. The live reads never read sessions: the presences seen within the TTL (an index walk
-of the few coding now), their names, visibility and latest credited session end (one ``$in``), their
-credited totals of the period (one ``$in``), and for a board also its top page, and the names and previous
-ranks of those shown (tracking.services.leaderboards.ranked_entries): what they read grows with the number
-coding now, never with the number of users or sessions.
+``record_heartbeat`` is one write of the user's presence, which also refuses a heartbeat sooner than
+``min_gap`` (HEARTBEAT_MIN_GAP_SECONDS) after the last: no read beyond the key's. The live reads never read
+sessions: the presences seen within the TTL (an index walk of the few coding now), their names, visibility
+and latest credited session end (one ``$in``), their credited totals of the period (one ``$in``), and for a
+board also its top page, and the names and previous ranks of those shown
+(tracking.services.leaderboards.ranked_entries): what they read grows with the number coding now, never with
+the number of users or sessions.
 In-progress time follows tracking.domain.presence, so it is never counted twice. Only public, unarchived
 users are shown (tracking.domain.ranking.is_listed).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +30,7 @@ from tracking.domain.presence import Heartbeat, Presence
 from tracking.domain.ranking import Listing
 from tracking.errors import BadRequest, TooManyRequests
 from tracking.services.leaderboards import RankedEntry, ranked_entries
-from tracking.store import boards, presence, ratelimits, users
+from tracking.store import boards, presence, users
 from tracking.store.boards import BoardEntry
 
 
@@ -79,12 +81,23 @@ class LiveBoard:
     entries: list[LiveEntry]
 
 
-def _write(db: Database[Any], *, user_id: str, heartbeat: Heartbeat, at: datetime, ttl: timedelta) -> None:
-    presence.record_heartbeat_by_user(
+def _write(
+    db: Database[Any],
+    *,
+    user_id: str,
+    heartbeat: Heartbeat,
+    at: datetime,
+    now: datetime,
+    ttl: timedelta,
+    min_gap: timedelta,
+) -> bool:
+    return presence.record_heartbeat_by_user(
         db,
         user_id=user_id,
         at=at,
+        received=now,
         ttl=ttl,
+        min_gap=min_gap,
         language=normalise_language(heartbeat.language) if heartbeat.language else None,
         editor=heartbeat.editor,
         project=heartbeat.project,
@@ -98,18 +111,21 @@ def record_heartbeat(
     user_id: str,
     at: datetime | None,
     said: Heartbeat,
-    key_id: str,
     now: datetime,
     ttl: timedelta,
+    min_gap: timedelta,
 ) -> RecordedHeartbeat:
-    """Refresh the user's presence (``at`` default now); 429 past the key's limit."""
+    """Refresh the user's presence (``at`` default now); 429 within ``min_gap`` of their last heartbeat.
+
+    Clients send one every 30 to 60 seconds per editor window: a few windows of one user pass the gap, a
+    client in a loop does not.
+    """
     instant = rules.heartbeat_instant(at, now=now, ttl=ttl)
-    decision = ratelimits.hit_by_subject(db, rules.HEARTBEATS_PER_KEY, key_id, now=now)
-    if not decision.allowed:
+    if not _write(db, user_id=user_id, heartbeat=said, at=instant, now=now, ttl=ttl, min_gap=min_gap):
+        gap = math.ceil(min_gap.total_seconds())
         raise TooManyRequests(
-            "Too many heartbeats for this key", headers={"Retry-After": str(decision.retry_after_seconds)}
+            f"Too many heartbeats: at most one every {gap} seconds for a user", headers={"Retry-After": str(gap)}
         )
-    _write(db, user_id=user_id, heartbeat=said, at=instant, ttl=ttl)
     return RecordedHeartbeat(user_id=user_id, at=instant, live_until=instant + ttl)
 
 
@@ -121,7 +137,7 @@ def refresh_presence(
         instant = rules.heartbeat_instant(at, now=now, ttl=ttl)
     except BadRequest:
         return
-    _write(db, user_id=user_id, heartbeat=said, at=instant, ttl=ttl)
+    _write(db, user_id=user_id, heartbeat=said, at=instant, now=now, ttl=ttl, min_gap=timedelta(0))
 
 
 def _coding_now(db: Database[Any], *, now: datetime, ttl: timedelta) -> list[tuple[Presence, Listing]]:

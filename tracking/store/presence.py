@@ -19,7 +19,7 @@ from pymongo.database import Database
 
 from tracking.domain.presence import Presence
 from tracking.store.client import indexes
-from tracking.store.retries import upsert_retrying, upsert_unless_taken
+from tracking.store.retries import upsert_unless_taken
 
 COLLECTION = "presence"
 
@@ -34,20 +34,30 @@ def record_heartbeat_by_user(
     *,
     user_id: str,
     at: datetime,
+    received: datetime,
     ttl: timedelta,
+    min_gap: timedelta,
     language: str | None,
     editor: str | None,
     project: str | None,
     session_id: str | None,
-) -> None:
-    said = {"language": language, "editor": editor, "project": project, "sessionId": session_id}
-    continuing = {"_id": user_id, "lastSeen": {"$gte": at - ttl}}
+) -> bool:
+    """One write (two when a new stretch starts); False, with nothing written, within ``min_gap`` of the last one.
+
+    ``receivedAt`` is when the server took the user's last heartbeat: a heartbeat sooner than ``min_gap``
+    after it matches neither filter, and its upsert collides with the user's ``_id``.
+    """
+    said = {"language": language, "editor": editor, "project": project, "sessionId": session_id, "receivedAt": received}
+    spaced = {"receivedAt": {"$not": {"$gt": received - min_gap}}}
+    continuing = {"_id": user_id, "lastSeen": {"$gte": at - ttl}, **spaced}
     if upsert_unless_taken(
         db[COLLECTION], continuing, {"$set": said, "$max": {"lastSeen": at}, "$setOnInsert": {"since": at}}
     ):
-        return
+        return True
     # The stored stretch ended more than the TTL before this heartbeat: this one starts the next.
-    upsert_retrying(db[COLLECTION], {"_id": user_id}, {"$set": {**said, "since": at}, "$max": {"lastSeen": at}})
+    return upsert_unless_taken(
+        db[COLLECTION], {"_id": user_id, **spaced}, {"$set": {**said, "since": at}, "$max": {"lastSeen": at}}
+    )
 
 
 def _presence(doc: Mapping[str, Any]) -> Presence:
