@@ -227,6 +227,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       MONGODB_URI: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/mongodb-uri/)'
       MONGODB_DB: mongoDbName
       MONGODB_TIMEOUT_MS: '5000'
+      MONGODB_JOB_TIMEOUT_MS: '600000'
       MAX_BODY_BYTES: '262144'
       ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/admin-api-key/)'
       SERVICE_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/service-api-key/)'

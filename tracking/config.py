@@ -149,6 +149,15 @@ MONGODB_TIMEOUT_MS = declare(
         " fails with 503.",
     )
 )
+MONGODB_JOB_TIMEOUT_MS = declare(
+    Setting(
+        "MONGODB_JOB_TIMEOUT_MS",
+        "600000",
+        _positive_int,
+        "Milliseconds one MongoDB operation of a timer or a Durable activity may wait for its answer (the "
+        "function timeout is 10 minutes); such operations are also retried once, as requests' are not.",
+    )
+)
 MAX_BODY_BYTES = declare(
     Setting("MAX_BODY_BYTES", "262144", _positive_int, "Largest request body accepted; larger bodies get 413.")
 )
@@ -542,6 +551,7 @@ class Settings:
     mongodb_uri = _Field(MONGODB_URI)
     mongodb_db = _Field(MONGODB_DB)
     mongodb_timeout_ms = _Field(MONGODB_TIMEOUT_MS)
+    mongodb_job_timeout_ms = _Field(MONGODB_JOB_TIMEOUT_MS)
     max_body_bytes = _Field(MAX_BODY_BYTES)
     admin_api_key = _Field(ADMIN_API_KEY)
     service_api_key = _Field(SERVICE_API_KEY)

@@ -8,7 +8,7 @@ import pytest
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from tracking.host.devdb import DevDatabase, free_port
+from tracking.host.devdb import ROOT, DevDatabase, free_port
 from tracking.store import client
 
 
@@ -64,3 +64,25 @@ def test_a_server_that_stops_answering_fails_the_operation_after_the_timeout(
             server.process.send_signal(signal.SIGCONT)
         client.close_client()
         server.stop()
+
+
+def test_a_job_may_wait_longer_than_a_request_and_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request gives up after MONGODB_TIMEOUT_MS, unretried; a timer's or activity's operation waits
+    MONGODB_JOB_TIMEOUT_MS for its answer (a cleanup's delete over a large collection) and is retried once."""
+    monkeypatch.setenv("MONGODB_URI", "mongodb://127.0.0.1:1/")  # never connected to: clients connect on first use
+    monkeypatch.setenv("MONGODB_TIMEOUT_MS", "500")
+    monkeypatch.setenv("MONGODB_JOB_TIMEOUT_MS", "30000")
+    client.close_client()
+    try:
+        request, job = client.get_client().options, client.get_job_client().options
+        assert (request.pool_options.socket_timeout, request.retry_reads, request.retry_writes) == (0.5, False, False)
+        assert (job.pool_options.socket_timeout, job.retry_reads, job.retry_writes) == (30.0, True, True)
+        assert job.server_selection_timeout == request.server_selection_timeout == 0.5
+    finally:
+        client.close_client()
+
+
+def test_timers_and_durable_activities_use_the_job_client() -> None:
+    jobs = sorted((ROOT / "tracking" / "jobs").glob("*.py"))
+    assert jobs
+    assert [path.name for path in jobs if "get_db(" in path.read_text()] == []

@@ -32,7 +32,7 @@ from tracking.jobs import durable_job
 from tracking.jobs.durable_job import Call, CallAll, DurableJob, Progress, Steps
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import retention
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import CLEANUP
 
 logger = logging.getLogger(__name__)
@@ -163,25 +163,25 @@ def cleanup_begin(run: dict[str, Any]) -> str:
 @bp.activity_trigger(input_name="job")
 def cleanup_plan(job: dict[str, Any]) -> list[list[str]]:
     cutoff = Cutoffs.from_json(job["cutoffs"]).sessions
-    return retention.plan_cleanup(get_db(), cutoff=cutoff, batch_size=job["batchSize"])
+    return retention.plan_cleanup(get_job_db(), cutoff=cutoff, batch_size=job["batchSize"])
 
 
 @bp.activity_trigger(input_name="job")
 def cleanup_sessions(job: dict[str, Any]) -> dict[str, int]:
     cutoff = Cutoffs.from_json(job["cutoffs"]).sessions
-    return retention.clean_sessions(get_db(), user_ids=job["userIds"], cutoff=cutoff, dry_run=job["dryRun"])
+    return retention.clean_sessions(get_job_db(), user_ids=job["userIds"], cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="job")
 def cleanup_snapshots(job: dict[str, Any]) -> int:
     cutoff = Cutoffs.from_json(job["cutoffs"]).snapshots[job["timeframe"]]
-    return retention.clean_snapshots(get_db(), timeframe=job["timeframe"], cutoff=cutoff, dry_run=job["dryRun"])
+    return retention.clean_snapshots(get_job_db(), timeframe=job["timeframe"], cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="job")
 def cleanup_users(job: dict[str, Any]) -> int:
     return retention.archive_inactive_users(
-        get_db(),
+        get_job_db(),
         cutoff=Cutoffs.from_json(job["cutoffs"]).inactive_users,
         now=datetime.fromisoformat(job["now"]),
         dry_run=job["dryRun"],
@@ -192,13 +192,13 @@ def cleanup_users(job: dict[str, Any]) -> int:
 @bp.activity_trigger(input_name="job")
 def cleanup_job_runs(job: dict[str, Any]) -> int:
     cutoff = Cutoffs.from_json(job["cutoffs"]).job_runs
-    return retention.clean_job_runs(get_db(), cutoff=cutoff, dry_run=job["dryRun"])
+    return retention.clean_job_runs(get_job_db(), cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="job")
 def cleanup_webhook_log(job: dict[str, Any]) -> dict[str, int]:
     cutoff = Cutoffs.from_json(job["cutoffs"]).webhook_deliveries
-    return retention.clean_webhook_log(get_db(), cutoff=cutoff, dry_run=job["dryRun"])
+    return retention.clean_webhook_log(get_job_db(), cutoff=cutoff, dry_run=job["dryRun"])
 
 
 @bp.activity_trigger(input_name="run")

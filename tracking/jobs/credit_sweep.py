@@ -16,7 +16,7 @@ from tracking import config
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services.ingest import sweep_uncredited_since_last_run
 from tracking.services.jobruns import run_job
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import CREDIT_SWEEP
 
 bp = func.Blueprint()
@@ -25,7 +25,7 @@ bp = func.Blueprint()
 @bp.function_name(CREDIT_SWEEP.name)
 @bp.timer_trigger(schedule=CREDIT_SWEEP.schedule, arg_name="timer", run_on_startup=False, use_monitor=True)
 def credit_sweep(timer: func.TimerRequest) -> None:
-    db, now, settings = get_db(), datetime.now(UTC), config.settings()
+    db, now, settings = get_job_db(), datetime.now(UTC), config.settings()
     run_job(
         db,
         name=CREDIT_SWEEP.name,

@@ -19,7 +19,7 @@ import azure.durable_functions as df
 
 from tracking.services import jobruns as job_runs
 from tracking.store import jobruns
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 
 R = TypeVar("R")
 
@@ -121,7 +121,7 @@ def drive(context: df.DurableOrchestrationContext, steps: Steps[R]) -> Generator
 def begin_run(run: dict[str, Any], *, job: DurableJob, trigger: str) -> str:
     """Start the run an orchestration reports as ``{"instanceId", "startedAt"}``; a replay finds the same run."""
     return job_runs.begin_orchestration_run(
-        get_db(),
+        get_job_db(),
         name=job.name,
         trigger=trigger,
         instance_id=run["instanceId"],
@@ -132,7 +132,7 @@ def begin_run(run: dict[str, Any], *, job: DurableJob, trigger: str) -> str:
 def finish_run(run: dict[str, Any]) -> None:
     """Finish the run an orchestration reports as ``{"runId", "status", "result", "error"}``."""
     job_runs.finish_orchestration_run(
-        get_db(),
+        get_job_db(),
         run_id=run["runId"],
         status=run["status"],
         result=run["result"],

@@ -24,7 +24,7 @@ from tracking import config
 from tracking.jobs import durable_job
 from tracking.jobs.durable_job import Call, Clock, DurableJob, Progress, Steps
 from tracking.services.rebuild import rebuild_boards_after
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 
 bp = df.Blueprint()
 
@@ -83,7 +83,7 @@ def rebuild_boards_begin(run: dict[str, Any]) -> str:
 @bp.activity_trigger(input_name="batch")
 def rebuild_boards_batch(batch: dict[str, Any]) -> dict[str, Any]:
     return rebuild_boards_after(
-        get_db(),
+        get_job_db(),
         after=batch["after"],
         size=batch["size"],
         now=datetime.fromisoformat(batch["now"]),

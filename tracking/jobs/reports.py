@@ -13,7 +13,7 @@ import azure.functions as func
 from tracking import config
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import reports
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import HEALTH_CHECK, STATS
 
 bp = func.Blueprint()
@@ -23,7 +23,7 @@ bp = func.Blueprint()
 @bp.timer_trigger(schedule=STATS.schedule, arg_name="timer", run_on_startup=False)
 def database_stats(timer: func.TimerRequest) -> None:
     reports.run_job_type(
-        get_db(), "stats", trigger=timer_trigger_name(timer), now=datetime.now(UTC), settings=config.settings()
+        get_job_db(), "stats", trigger=timer_trigger_name(timer), now=datetime.now(UTC), settings=config.settings()
     )
 
 
@@ -31,5 +31,9 @@ def database_stats(timer: func.TimerRequest) -> None:
 @bp.timer_trigger(schedule=HEALTH_CHECK.schedule, arg_name="timer", run_on_startup=False)
 def health_check(timer: func.TimerRequest) -> None:
     reports.run_job_type(
-        get_db(), "health-check", trigger=timer_trigger_name(timer), now=datetime.now(UTC), settings=config.settings()
+        get_job_db(),
+        "health-check",
+        trigger=timer_trigger_name(timer),
+        now=datetime.now(UTC),
+        settings=config.settings(),
     )

@@ -9,7 +9,7 @@ import azure.functions as func
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import ingest
 from tracking.services.jobruns import run_job
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import ROLLING_SWEEP
 
 bp = func.Blueprint()
@@ -18,7 +18,7 @@ bp = func.Blueprint()
 @bp.function_name(ROLLING_SWEEP.name)
 @bp.timer_trigger(schedule=ROLLING_SWEEP.schedule, arg_name="timer", run_on_startup=False, use_monitor=False)
 def rolling_board_sweeper(timer: func.TimerRequest) -> None:
-    db, now = get_db(), datetime.now(UTC)
+    db, now = get_job_db(), datetime.now(UTC)
     run_job(
         db,
         name=ROLLING_SWEEP.name,

@@ -13,7 +13,7 @@ import azure.functions as func
 from tracking import config
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import reports
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import SNAPSHOTS
 
 bp = func.Blueprint()
@@ -23,5 +23,5 @@ bp = func.Blueprint()
 @bp.timer_trigger(schedule=SNAPSHOTS.schedule, arg_name="timer", run_on_startup=False, use_monitor=True)
 def leaderboard_snapshots(timer: func.TimerRequest) -> None:
     reports.run_job_type(
-        get_db(), "snapshots", trigger=timer_trigger_name(timer), now=datetime.now(UTC), settings=config.settings()
+        get_job_db(), "snapshots", trigger=timer_trigger_name(timer), now=datetime.now(UTC), settings=config.settings()
     )

@@ -15,7 +15,7 @@ import azure.functions as func
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services import progress
 from tracking.services.jobruns import run_job
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import STREAK_DECAY
 
 bp = func.Blueprint()
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 @bp.function_name(STREAK_DECAY.name)
 @bp.timer_trigger(schedule=STREAK_DECAY.schedule, arg_name="timer", run_on_startup=False, use_monitor=True)
 def streak_decay(timer: func.TimerRequest) -> None:
-    db, now = get_db(), datetime.now(UTC)
+    db, now = get_job_db(), datetime.now(UTC)
     result = run_job(
         db,
         name=STREAK_DECAY.name,

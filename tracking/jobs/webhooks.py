@@ -15,7 +15,7 @@ from tracking import config
 from tracking.jobs.triggers import timer_trigger_name
 from tracking.services.jobruns import run_frequent_job
 from tracking.services.webhook_delivery import deliver_due
-from tracking.store.client import get_db
+from tracking.store.client import get_job_db
 from tracking.timers import WEBHOOK_DELIVERY
 
 bp = func.Blueprint()
@@ -24,7 +24,7 @@ bp = func.Blueprint()
 @bp.function_name(WEBHOOK_DELIVERY.name)
 @bp.timer_trigger(schedule=WEBHOOK_DELIVERY.schedule, arg_name="timer", run_on_startup=False, use_monitor=False)
 def webhook_delivery(timer: func.TimerRequest) -> None:
-    db, now, settings = get_db(), datetime.now(UTC), config.settings()
+    db, now, settings = get_job_db(), datetime.now(UTC), config.settings()
     run_frequent_job(
         db,
         name=WEBHOOK_DELIVERY.name,

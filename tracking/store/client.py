@@ -1,7 +1,11 @@
-"""One lazy, thread-safe MongoClient per process, the app database and its indexes.
+"""Two lazy, thread-safe MongoClients per process, the app database and its indexes.
 
-The client is built on first use, never at import: a ``mongodb+srv://`` URI does DNS in the
-constructor, and anything that raises at import would unload every function of the app.
+Requests use ``get_db``: every operation waits at most MONGODB_TIMEOUT_MS and is not retried, so a
+request answers 503 quickly. Timers and Durable activities use ``get_job_db``: the same database through
+a client whose operations may take MONGODB_JOB_TIMEOUT_MS (a cleanup's delete over a large collection is
+not a request) and are retried once as the driver does by default. Clients are built on first use, never
+at import: a ``mongodb+srv://`` URI does DNS in the constructor, and anything that raises at import would
+unload every function of the app.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, 
 from tracking import config
 
 _client: MongoClient | None = None
+_job_client: MongoClient | None = None
 _client_lock = threading.Lock()
 
 IndexInstaller = Callable[[Database], None]
@@ -28,39 +33,57 @@ _indexed_databases: set[str] = set()
 _index_lock = threading.Lock()
 
 
+def _new_client(*, answer_timeout_ms: int, retries: bool) -> MongoClient:
+    timeout_ms = config.settings().mongodb_timeout_ms
+    return MongoClient(
+        config.settings().mongodb_uri,
+        appname="distrack-functions",
+        tz_aware=True,
+        connect=False,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        # How long an answer may take: without a bound, a server that stops answering would hold the
+        # operation until the driver's monitor notices.
+        socketTimeoutMS=answer_timeout_ms,
+        retryReads=retries,
+        retryWrites=retries,
+        # Below the ~4 minute idle cut of Azure load balancers.
+        maxIdleTimeMS=120_000,
+    )
+
+
 def get_client() -> MongoClient:
+    """The requests' client: every operation waits at most MONGODB_TIMEOUT_MS.
+
+    Whether for a server, a connection or an answer; and it fails instead of retrying, which would double
+    that: the request answers 503 with Retry-After and its client retries.
+    """
     global _client
     if _client is None:
         with _client_lock:
             if _client is None:
-                timeout_ms = config.settings().mongodb_timeout_ms
-                _client = MongoClient(
-                    config.settings().mongodb_uri,
-                    appname="distrack-functions",
-                    tz_aware=True,
-                    connect=False,
-                    # Every operation waits at most timeout_ms, whether for a server, a connection or an
-                    # answer (a server that stops answering would otherwise hold a request until the driver's
-                    # monitor notices), and fails instead of retrying, which would double that: the request
-                    # answers 503 with Retry-After and its client retries.
-                    serverSelectionTimeoutMS=timeout_ms,
-                    connectTimeoutMS=timeout_ms,
-                    socketTimeoutMS=timeout_ms,
-                    retryReads=False,
-                    retryWrites=False,
-                    # Below the ~4 minute idle cut of Azure load balancers.
-                    maxIdleTimeMS=120_000,
-                )
+                _client = _new_client(answer_timeout_ms=config.settings().mongodb_timeout_ms, retries=False)
     return _client
 
 
+def get_job_client() -> MongoClient:
+    """The timers' and Durable activities' client: answers may take MONGODB_JOB_TIMEOUT_MS, retried once."""
+    global _job_client
+    if _job_client is None:
+        with _client_lock:
+            if _job_client is None:
+                _job_client = _new_client(answer_timeout_ms=config.settings().mongodb_job_timeout_ms, retries=True)
+    return _job_client
+
+
 def close_client() -> None:
-    """Drop the process client (tests and the local host use it when settings change)."""
-    global _client
+    """Drop the process clients (tests and the local host use it when settings change)."""
+    global _client, _job_client
     with _client_lock:
-        if _client is not None:
-            _client.close()
-        _client = None
+        for client in (_client, _job_client):
+            if client is not None:
+                client.close()
+        _client = _job_client = None
     with _index_lock:
         _indexed_databases.clear()
 
@@ -72,8 +95,16 @@ def indexes(installer: IndexInstaller) -> IndexInstaller:
 
 
 def get_db() -> Database:
-    """The app database, with every registered index created once per process."""
-    database = get_client()[config.settings().mongodb_db]
+    """The app database for a request, with every registered index created once per process."""
+    return _indexed(get_client()[config.settings().mongodb_db])
+
+
+def get_job_db() -> Database:
+    """The app database for a timer or a Durable activity (get_job_client)."""
+    return _indexed(get_job_client()[config.settings().mongodb_db])
+
+
+def _indexed(database: Database) -> Database:
     if database.name not in _indexed_databases:
         with _index_lock:
             if database.name not in _indexed_databases:
