@@ -14,16 +14,13 @@ import azure.functions as func
 
 from tracking.api.auth import PUBLIC
 from tracking.api.http import endpoint
-from tracking.api.routing import ALL_METHODS, RouteTable, http_route
+from tracking.api.routing import ALL_METHODS, RouteTable, http_functions, http_route
 from tracking.errors import MethodNotAllowed, NotFound
 
 
 def route_table(blueprints: Sequence[func.Blueprint]) -> RouteTable:
     """The HTTP routes of ``blueprints``, as the Functions host indexes them."""
-    probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    for blueprint in blueprints:
-        probe.register_functions(blueprint)
-    routes = (http_route(function, function.get_function_name()) for function in probe.get_functions())
+    routes = (http_route(function, function.get_function_name()) for function in http_functions(blueprints))
     return RouteTable(route for route in routes if route is not None)
 
 

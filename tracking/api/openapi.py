@@ -26,6 +26,7 @@ from tracking import __version__
 from tracking.api.auth import PUBLIC, Access
 from tracking.api.contract import Contract, Media, contract_of
 from tracking.api.http import endpoint, json_response
+from tracking.api.routing import http_functions, trigger_methods
 from tracking.domain.badges import METRICS
 from tracking.domain.periods import TIMEFRAMES
 from tracking.errors import NotFound
@@ -107,20 +108,17 @@ class DocumentedRoute:
 
 def documented_routes(blueprints: Sequence[func.Blueprint]) -> list[DocumentedRoute]:
     """Every method of every HTTP function of ``blueprints`` that declares a contract, but the catch-all."""
-    probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    for blueprint in blueprints:
-        probe.register_functions(blueprint)
     found = []
-    for function in probe.get_functions():
+    for function in http_functions(blueprints):
         trigger: Any = function.get_trigger()
-        if trigger is None or trigger.type != "httpTrigger" or "{*" in trigger.route:
+        if "{*" in trigger.route:
             continue
         user_function = function.get_user_function()
         contract = contract_of(user_function)
         if contract is None:
             continue
         path = f"{ROUTE_PREFIX}/{trigger.route}" if trigger.route else f"{ROUTE_PREFIX}/"
-        for method in sorted(method.value for method in trigger.methods):
+        for method in sorted(trigger_methods(function)):
             found.append(
                 DocumentedRoute(
                     method=method,

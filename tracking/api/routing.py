@@ -79,14 +79,31 @@ def compile_route(template: str, methods: Iterable[str], target: Any) -> Route:
     )
 
 
+def _is_http(function: func.Function) -> bool:
+    trigger: Any = function.get_trigger()
+    return trigger is not None and trigger.type == "httpTrigger"
+
+
+def http_functions(blueprints: Iterable[func.Blueprint]) -> list[func.Function]:
+    """The HTTP-triggered functions of ``blueprints``, as the Functions host indexes them."""
+    probe = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    for blueprint in blueprints:
+        probe.register_functions(blueprint)
+    return [function for function in probe.get_functions() if _is_http(function)]
+
+
+def trigger_methods(function: func.Function) -> list[str]:
+    """The methods an HTTP function answers: no methods means every method, as the Functions host reads it."""
+    trigger: Any = function.get_trigger()
+    return [method.value for method in trigger.methods] if trigger.methods else list(ALL_METHODS)
+
+
 def http_route(function: func.Function, target: Any) -> Route | None:
     """The route of an HTTP-triggered function, None for other triggers."""
-    trigger: Any = function.get_trigger()
-    if trigger is None or trigger.type != "httpTrigger":
+    if not _is_http(function):
         return None
-    # No methods means every method, as the Functions host reads it.
-    methods = [method.value for method in trigger.methods] if trigger.methods else list(ALL_METHODS)
-    return compile_route(trigger.route, methods, target)
+    trigger: Any = function.get_trigger()
+    return compile_route(trigger.route, trigger_methods(function), target)
 
 
 @dataclass(frozen=True)
