@@ -11,6 +11,7 @@ import pytest
 from croniter import croniter
 
 from function_app import app
+from tracking.api.routing import ROUTE_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def test_timer_schedules_are_six_field_ncrontab_and_never_run_on_startup(functio
 
 def test_host_json_prefix_and_bundle() -> None:
     host = json.loads((ROOT / "host.json").read_text())
-    assert host["extensions"]["http"]["routePrefix"] == "api"
+    assert host["extensions"]["http"]["routePrefix"] == "api" == ROUTE_PREFIX.strip("/")
     assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
     assert "functionTimeout" in host
 

@@ -26,12 +26,11 @@ from tracking import __version__
 from tracking.api.auth import PUBLIC, Access
 from tracking.api.contract import Contract, Media, contract_of
 from tracking.api.http import endpoint, json_response
-from tracking.api.routing import http_functions, trigger_methods
+from tracking.api.routing import ROUTE_PREFIX, http_functions, trigger_methods
 from tracking.domain.badges import METRICS
 from tracking.domain.periods import TIMEFRAMES
 from tracking.errors import NotFound
 
-ROUTE_PREFIX = "/api"
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]+)?\??\}")
 

@@ -22,6 +22,9 @@ _PARAMETER = re.compile(
 # A complex segment of one parameter and a literal extension, such as ``{metric}.svg``.
 _PARAMETER_WITH_SUFFIX = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}(?P<suffix>\.[A-Za-z0-9]+)$")
 
+# host.json's extensions.http.routePrefix: every HTTP route is served under it.
+ROUTE_PREFIX = "/api"
+
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 _CONSTRAINTS = {

@@ -17,13 +17,13 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from tracking.api.http import body_limit_of, error_response
+from tracking.api.routing import ROUTE_PREFIX
 from tracking.host.durable import DurableRuntime
 from tracking.host.functions import AppFunctions
 from tracking.host.timers import TimerScheduler
 
 logger = logging.getLogger("tracking.host")
 
-ROUTE_PREFIX = "/api"
 DURABLE_STATUS_PREFIX = "/runtime/webhooks/durabletask/instances/"
 ADMIN_FUNCTIONS_PREFIX = "/admin/functions/"
 
