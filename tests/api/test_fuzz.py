@@ -27,14 +27,18 @@ from schemathesis.specs.openapi.checks import (
 from tests.utils import fuzzing
 from tests.utils.factories import USER_A, bearer, create_api_key, create_editor_key
 from tests.utils.fake_discord import FakeDiscord, discord_env, sign_in
-from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, start_host
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, host_on_its_own_database
 from tracking.api.openapi import documented_routes, openapi_document
 from tracking.blueprints import DOCUMENTED
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 CREDENTIALS = ("none", "ingest", "editor", "session", "service", "admin")
-CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, content_type_conformance]
-CHECKS.append(response_schema_conformance)
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 schema = schemathesis.openapi.from_dict(openapi_document(documented_routes(DOCUMENTED)))
 
@@ -51,14 +55,12 @@ def fuzz_host(
     It signs in with the fake Discord, so the sign-in routes answer as configured (not 503) and the user
     has a website session.
     """
-    name = "fuzz_" + datetime.now(UTC).strftime("%H%M%S%f")
-    host = start_host(
+    with host_on_its_own_database(
         mongodb_uri=mongodb_uri,
-        database=name,
+        mongo=mongo,
         log_dir=tmp_path_factory.mktemp("fuzz"),
         extra_env=discord_env(fake_discord),
-    )
-    try:
+    ) as host:
         session_token = sign_in(host, fake_discord, {"id": USER_A, "username": "ada"})
         for days in range(3):
             ended = datetime.now(UTC) - timedelta(days=days, minutes=5)
@@ -78,9 +80,6 @@ def fuzz_host(
             "admin": bearer(ADMIN_KEY),
         }
         yield host, headers
-    finally:
-        host.stop()
-        mongo.drop_database(name)
 
 
 @pytest.mark.parametrize("credential", CREDENTIALS)
