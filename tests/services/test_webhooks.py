@@ -110,6 +110,22 @@ def test_the_target_is_checked_again_when_sending(
     assert receiver.received == []
 
 
+def test_a_secret_sealed_under_another_link_secret_is_not_sent_and_says_to_rotate(
+    db: Database[Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = subscribe(db, receiver.url(), "achievement.earned")
+    code(db, end=datetime.now(UTC), seconds=3600)
+    monkeypatch.setenv("LINK_SECRET", "another-link-secret-0123456789abcdefghij")
+    counts = webhook_delivery.deliver_due(db, now=datetime.now(UTC), settings=config.settings())
+    assert (counts["attempted"], counts["delivered"], counts["retrying"]) == (1, 0, 1)
+    [attempt] = webhookattempts.find_attempts_by_subscription(
+        db, subscription_id=issued.subscription.id, status=None, limit=10
+    )
+    assert (attempt.status, attempt.status_code) == ("failed", None)
+    assert attempt.error == "The signing secret cannot be opened (LINK_SECRET changed): rotate the secret"
+    assert receiver.received == []
+
+
 def test_a_subscription_whose_deliveries_fail_for_a_day_is_disabled(
     db: Database[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

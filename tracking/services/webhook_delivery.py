@@ -114,27 +114,30 @@ def subscription_secret(db: Database[Any], subscription_id: str, *, settings: Se
     return unseal(sealed.sealed, subscription_id, sealed.salt, settings.link_secret)
 
 
+def _send(
+    db: Database[Any], attempt: Attempt, *, subscription: Subscription, event: Event, settings: Settings
+) -> Reply:
+    """Sign and post one attempt; a reply without a status when there is nothing to sign with."""
+    try:
+        secret = subscription_secret(db, subscription.id, settings=settings)
+    except SealBroken:
+        return Reply(None, 0.0, None, "The signing secret cannot be opened (LINK_SECRET changed): rotate the secret")
+    if secret is None:
+        return Reply(None, 0.0, None, "The subscription was deleted")
+    body, headers = signed_request(secret=secret, event=event, subscription=subscription, at=attempt.attempted_at)
+    return post(
+        subscription.url,
+        body=body,
+        headers=headers,
+        allow_insecure_loopback=settings.webhook_allow_insecure_loopback,
+    )
+
+
 def send_claimed(
     db: Database[Any], attempt: Attempt, *, subscription: Subscription, event: Event, settings: Settings
 ) -> Reply:
     """Send an attempt this sender claimed and record its outcome in the log."""
-    try:
-        secret = subscription_secret(db, subscription.id, settings=settings)
-    except SealBroken:
-        reply = Reply(None, 0.0, None, "The signing secret cannot be opened (LINK_SECRET changed): rotate the secret")
-    else:
-        if secret is None:
-            reply = Reply(None, 0.0, None, "The subscription was deleted")
-        else:
-            body, headers = signed_request(
-                secret=secret, event=event, subscription=subscription, at=attempt.attempted_at
-            )
-            reply = post(
-                subscription.url,
-                body=body,
-                headers=headers,
-                allow_insecure_loopback=settings.webhook_allow_insecure_loopback,
-            )
+    reply = _send(db, attempt, subscription=subscription, event=event, settings=settings)
     finished = replace(
         attempt,
         status="succeeded" if reply.succeeded else "failed",
