@@ -10,14 +10,11 @@ of the run (tests/conftest.py).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
-from pymongo import MongoClient
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -26,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.utils import fuzzing
 from tests.utils.factories import USER_A, bearer, create_api_key, create_editor_key
-from tests.utils.fake_discord import FakeDiscord, discord_env, sign_in
-from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost, host_on_its_own_database
+from tests.utils.fake_discord import FakeDiscord, sign_in
+from tests.utils.hosts import ADMIN_KEY, SERVICE_KEY, RunningHost
 from tracking.api.openapi import documented_routes, openapi_document
 from tracking.blueprints import DOCUMENTED
 
@@ -44,42 +41,31 @@ schema = schemathesis.openapi.from_dict(openapi_document(documented_routes(DOCUM
 
 
 @pytest.fixture(scope="module")
-def fuzz_host(
-    mongodb_uri: str,
-    mongo: MongoClient[dict[str, Any]],
-    fake_discord: FakeDiscord,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[RunningHost, dict[str, dict[str, str]]]]:
+def fuzz_host(discord_host: RunningHost, fake_discord: FakeDiscord) -> tuple[RunningHost, dict[str, dict[str, str]]]:
     """A host whose database holds one user with sessions, and the headers of each credential kind.
 
     It signs in with the fake Discord, so the sign-in routes answer as configured (not 503) and the user
     has a website session.
     """
-    with host_on_its_own_database(
-        mongodb_uri=mongodb_uri,
-        mongo=mongo,
-        log_dir=tmp_path_factory.mktemp("fuzz"),
-        extra_env=discord_env(fake_discord),
-    ) as host:
-        session_token = sign_in(host, fake_discord, {"id": USER_A, "username": "ada"})
-        for days in range(3):
-            ended = datetime.now(UTC) - timedelta(days=days, minutes=5)
-            session = {
-                "userId": USER_A,
-                "duration": 3600,
-                "sessionDate": ended.isoformat(),
-                "languages": {"python": 3600},
-            }
-            assert host.post("coding-session", json=session, headers=bearer(SERVICE_KEY)).status_code == 200
-        headers = {
-            "none": {},
-            "ingest": bearer(create_api_key(host.db, scope="ingest", user_id=USER_A)),
-            "editor": bearer(create_editor_key(host.db, USER_A)),
-            "session": bearer(session_token),
-            "service": bearer(SERVICE_KEY),
-            "admin": bearer(ADMIN_KEY),
+    session_token = sign_in(discord_host, fake_discord, {"id": USER_A, "username": "ada"})
+    for days in range(3):
+        ended = datetime.now(UTC) - timedelta(days=days, minutes=5)
+        session = {
+            "userId": USER_A,
+            "duration": 3600,
+            "sessionDate": ended.isoformat(),
+            "languages": {"python": 3600},
         }
-        yield host, headers
+        assert discord_host.post("coding-session", json=session, headers=bearer(SERVICE_KEY)).status_code == 200
+    headers = {
+        "none": {},
+        "ingest": bearer(create_api_key(discord_host.db, scope="ingest", user_id=USER_A)),
+        "editor": bearer(create_editor_key(discord_host.db, USER_A)),
+        "session": bearer(session_token),
+        "service": bearer(SERVICE_KEY),
+        "admin": bearer(ADMIN_KEY),
+    }
+    return discord_host, headers
 
 
 @pytest.mark.parametrize("credential", CREDENTIALS)
